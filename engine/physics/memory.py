@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+
+def memory_mdi(*args, **kwargs):
+    raise NotImplementedError

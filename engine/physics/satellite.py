@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+
+def satellite_pass_key(*args, **kwargs):
+    raise NotImplementedError

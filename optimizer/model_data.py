@@ -1,0 +1,190 @@
+"""``ModelData``: the optimizer's input contract, a frozen bundle of pandas tables.
+
+engine/ fills it from a scenario; the optimizer reads nothing else (no files, no physics).
+Each table is a plain DataFrame with a RangeIndex and the columns listed in ``SCHEMA``
+(name -> dtype kind: ``str``, ``int``, ``float``, ``bool``). ``validate()`` checks columns,
+keys and references so that a hand-made ModelData in a test fails early and clearly.
+
+Tables (one row per key; index order everywhere: site|link, tech, period):
+
+- ``sites``: site, name, lon, lat.
+- ``spans``: span, site_a, site_b, length_km, max_systems (fibres/wavelengths available on
+  the span for QKD systems; NaN = unlimited).
+- ``periods``: period (int, the period's first year), years (its length in years),
+  discount_factor (applied to every cost that falls in the period, 1/(1+r)^(year-start)),
+  budget_eur (capex cap for the period; NaN = none).
+- ``technologies``: tech, phase (I|II|III), trusted_intermediary (True when the link relays
+  key through a node that learns it, e.g. a trusted satellite), lifetime_years.
+- ``equipment``: equipment (trusted_node|relay|memory_station|repeater_node|ground_station),
+  lifetime_years.
+- ``costs``: item (a tech or an equipment name), period, capex_eur (per system or per site),
+  opex_eur_per_year (per installed system or site), available (bool: may be built then).
+- ``links``: link (id), tech, site_a, site_b, length_km, route ("A>B>C" of sites, or "sat"),
+  relay_site ("" when none), max_systems (largest useful system count, the link's big-M).
+- ``link_sites``: link, site, equipment: equipment that must exist at a site before the link
+  carries key (both terminals need a ``trusted_node``; an MDI/TF link its ``relay`` ...).
+- ``link_spans``: link, span: fibre spans the link's route occupies (one fibre/wavelength
+  per system on each), for the optional per-span limits.
+- ``capacity``: link, period, key_rate_per_system_bps (0 when the technology is unavailable).
+- ``demands``: demand (id), site_a, site_b, trust (trusted|partial|trust_free), customer
+  ("" when none), paths (k ≥ 1 node-disjoint relay routes the key is split over).
+- ``demand_rates``: demand, period, key_rate_bps.
+- ``customer_sites``: customer, site: the customer's own sites, where its ``partial`` keys
+  may be relayed.
+
+Scalars: ``unserved_penalty_eur_per_bps_year``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+SCHEMA: dict[str, dict[str, str]] = {
+    "sites": {"site": "str", "name": "str", "lon": "float", "lat": "float"},
+    "spans": {
+        "span": "str",
+        "site_a": "str",
+        "site_b": "str",
+        "length_km": "float",
+        "max_systems": "float",
+    },
+    "periods": {"period": "int", "years": "int", "discount_factor": "float", "budget_eur": "float"},
+    "technologies": {
+        "tech": "str",
+        "phase": "str",
+        "trusted_intermediary": "bool",
+        "lifetime_years": "float",
+    },
+    "equipment": {"equipment": "str", "lifetime_years": "float"},
+    "costs": {
+        "item": "str",
+        "period": "int",
+        "capex_eur": "float",
+        "opex_eur_per_year": "float",
+        "available": "bool",
+    },
+    "links": {
+        "link": "str",
+        "tech": "str",
+        "site_a": "str",
+        "site_b": "str",
+        "length_km": "float",
+        "route": "str",
+        "relay_site": "str",
+        "max_systems": "int",
+    },
+    "link_sites": {"link": "str", "site": "str", "equipment": "str"},
+    "link_spans": {"link": "str", "span": "str"},
+    "capacity": {"link": "str", "period": "int", "key_rate_per_system_bps": "float"},
+    "demands": {
+        "demand": "str",
+        "site_a": "str",
+        "site_b": "str",
+        "trust": "str",
+        "customer": "str",
+        "paths": "int",
+    },
+    "demand_rates": {"demand": "str", "period": "int", "key_rate_bps": "float"},
+    "customer_sites": {"customer": "str", "site": "str"},
+}
+
+TRUST_CLASSES = ("trusted", "partial", "trust_free")
+EQUIPMENT = ("trusted_node", "relay", "memory_station", "repeater_node", "ground_station")
+PHASES = ("I", "II", "III")
+
+_KEYS: dict[str, tuple[str, ...]] = {
+    "sites": ("site",),
+    "spans": ("span",),
+    "periods": ("period",),
+    "technologies": ("tech",),
+    "equipment": ("equipment",),
+    "costs": ("item", "period"),
+    "links": ("link",),
+    "link_sites": ("link", "site", "equipment"),
+    "link_spans": ("link", "span"),
+    "capacity": ("link", "period"),
+    "demands": ("demand",),
+    "demand_rates": ("demand", "period"),
+    "customer_sites": ("customer", "site"),
+}
+
+
+class ModelDataError(ValueError):
+    """A ModelData table is malformed: the message names the table and the problem."""
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """The optimizer's whole input. See the module docstring for every table's columns."""
+
+    sites: pd.DataFrame
+    spans: pd.DataFrame
+    periods: pd.DataFrame
+    technologies: pd.DataFrame
+    equipment: pd.DataFrame
+    costs: pd.DataFrame
+    links: pd.DataFrame
+    link_sites: pd.DataFrame
+    link_spans: pd.DataFrame
+    capacity: pd.DataFrame
+    demands: pd.DataFrame
+    demand_rates: pd.DataFrame
+    customer_sites: pd.DataFrame
+    unserved_penalty_eur_per_bps_year: float = 100.0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, in ``SCHEMA`` order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in SCHEMA}
+
+    def describe(self) -> dict[str, int]:
+        """Row counts per table, plus counts a reader wants first."""
+        counts = {name: len(df) for name, df in self.tables().items()}
+        counts["link_techs"] = int(self.links["tech"].nunique()) if len(self.links) else 0
+        return counts
+
+    def validate(self) -> ModelData:
+        """Check columns, unique keys and cross-references; return self or raise."""
+        for name, df in self.tables().items():
+            missing = [c for c in SCHEMA[name] if c not in df.columns]
+            if missing:
+                raise ModelDataError(f"ModelData.{name}: missing columns {missing}")
+            key = list(_KEYS[name])
+            if df.duplicated(subset=key).any():
+                dup = df.loc[df.duplicated(subset=key, keep=False), key].head(3)
+                raise ModelDataError(f"ModelData.{name}: duplicate keys {key}:\n{dup}")
+        self._check_refs()
+        return self
+
+    def _check_refs(self) -> None:
+        sites = set(self.sites["site"])
+        periods = set(self.periods["period"])
+        links = set(self.links["link"])
+        refs: list[tuple[str, str, set]] = [
+            ("spans", "site_a", sites),
+            ("spans", "site_b", sites),
+            ("links", "site_a", sites),
+            ("links", "site_b", sites),
+            ("links", "tech", set(self.technologies["tech"])),
+            ("link_sites", "link", links),
+            ("link_sites", "site", sites),
+            ("link_sites", "equipment", set(self.equipment["equipment"])),
+            ("link_spans", "link", links),
+            ("link_spans", "span", set(self.spans["span"])),
+            ("capacity", "link", links),
+            ("capacity", "period", periods),
+            ("costs", "period", periods),
+            ("demands", "site_a", sites),
+            ("demands", "site_b", sites),
+            ("demands", "trust", set(TRUST_CLASSES)),
+            ("demand_rates", "demand", set(self.demands["demand"])),
+            ("demand_rates", "period", periods),
+            ("customer_sites", "site", sites),
+        ]
+        for table, column, allowed in refs:
+            bad = set(getattr(self, table)[column]) - allowed
+            if bad:
+                raise ModelDataError(
+                    f"ModelData.{table}.{column}: unknown values {sorted(map(str, bad))[:5]}"
+                )
