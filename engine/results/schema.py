@@ -1,0 +1,84 @@
+"""The results contract: one pyarrow schema per Parquet table (DESIGN.md, "Results").
+
+Every table carries a ``scenario`` column first, so the tables of several runs concatenate
+into one long table. Units are in the column names. ``SCHEMA_VERSION`` is written into each
+run's manifest; readers refuse a major version they do not know.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0"
+
+_STR = pa.string()
+_F64 = pa.float64()
+_I64 = pa.int64()
+
+
+def _schema(*cols: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([pa.field("scenario", _STR, nullable=False), *cols])
+
+
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    "sites": _schema(("site", _STR), ("name", _STR), ("lon", _F64), ("lat", _F64)),
+    "links": _schema(
+        ("link", _STR),
+        ("tech", _STR),
+        ("phase", _STR),
+        ("site_a", _STR),
+        ("site_b", _STR),
+        ("length_km", _F64),
+        ("route", _STR),
+        ("relay_site", _STR),
+    ),
+    "capacity": _schema(("period", _I64), ("link", _STR), ("key_rate_per_system_bps", _F64)),
+    "builds": _schema(
+        ("period", _I64),
+        ("link", _STR),
+        ("tech", _STR),
+        ("systems_new", _I64),
+        ("systems_installed", _I64),
+        ("capex_eur", _F64),
+    ),
+    "equipment": _schema(
+        ("period", _I64),
+        ("site", _STR),
+        ("equipment", _STR),
+        ("installed", pa.bool_()),
+        ("new", pa.bool_()),
+    ),
+    "served": _schema(
+        ("period", _I64),
+        ("demand", _STR),
+        ("site_a", _STR),
+        ("site_b", _STR),
+        ("trust", _STR),
+        ("customer", _STR),
+        ("demand_bps", _F64),
+        ("served_bps", _F64),
+    ),
+    "flows": _schema(("period", _I64), ("link", _STR), ("trust", _STR), ("key_flow_bps", _F64)),
+    "costs": _schema(("period", _I64), ("category", _STR), ("eur", _F64), ("discounted_eur", _F64)),
+    "phases": _schema(("period", _I64), ("phase", _STR), ("served_bps", _F64), ("share", _F64)),
+}
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLE_SCHEMAS)
+
+
+def to_arrow(name: str, frame: pd.DataFrame, scenario: str) -> pa.Table:
+    """Cast ``frame`` to table ``name``'s schema, adding the ``scenario`` column.
+
+    Raises ``KeyError`` naming the missing columns; extra columns are dropped so that the
+    files hold exactly the contract.
+    """
+    schema = TABLE_SCHEMAS[name]
+    frame = frame.assign(scenario=scenario)
+    missing = [f.name for f in schema if f.name not in frame.columns]
+    if missing:
+        raise KeyError(f"results table {name!r} lacks columns {missing}")
+    ordered = frame[[f.name for f in schema]].reset_index(drop=True)
+    if name == "equipment":
+        ordered = ordered.astype({"installed": bool, "new": bool})
+    return pa.Table.from_pandas(ordered, schema=schema, preserve_index=False)
