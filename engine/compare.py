@@ -1,0 +1,56 @@
+"""Side-by-side comparison of finished runs, from their Parquet tables only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from engine.results import read_manifest, read_table
+
+
+def summary_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
+    """One row per run: status, gap, total and discounted cost, served share by trust class.
+
+    ``served_share_<trust>`` = Σ served_bps / Σ demand_bps over all periods (key-weighted),
+    blank (NaN) when the run has no demand of that class.
+    """
+    rows = []
+    for run_dir in run_dirs:
+        manifest = read_manifest(run_dir)
+        costs = read_table(run_dir, "costs")
+        served = read_table(run_dir, "served")
+        row: dict[str, object] = {
+            "scenario": manifest["scenario"],
+            "status": manifest.get("status", ""),
+            "gap": manifest.get("gap"),
+            "cost_eur": float(costs["eur"].sum()),
+            "discounted_cost_eur": float(costs["discounted_eur"].sum()),
+        }
+        by_trust = served.groupby("trust")[["served_bps", "demand_bps"]].sum()
+        for trust in ("trusted", "partial", "trust_free"):
+            if trust in by_trust.index and by_trust.loc[trust, "demand_bps"] > 0:
+                share = by_trust.loc[trust, "served_bps"] / by_trust.loc[trust, "demand_bps"]
+            else:
+                share = float("nan")
+            row[f"served_share_{trust}"] = float(share)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def phase_shares(run_dirs: Sequence[Path]) -> pd.DataFrame:
+    """Share of served key carried by each phase's technologies: rows scenario × period."""
+    phases = read_table(list(run_dirs), "phases")
+    wide = phases.pivot_table(
+        index=["scenario", "period"], columns="phase", values="share", aggfunc="sum"
+    )
+    return wide.reindex(columns=["I", "II", "III"]).fillna(0.0).reset_index()
+
+
+def equipment_counts(run_dirs: Sequence[Path]) -> pd.DataFrame:
+    """Installed site equipment per scenario, period and kind (a wide count table)."""
+    equipment = read_table(list(run_dirs), "equipment")
+    installed = equipment[equipment["installed"]]
+    counts = installed.groupby(["scenario", "period", "equipment"]).size()
+    return counts.unstack("equipment", fill_value=0).reset_index()
