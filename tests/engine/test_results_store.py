@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -21,55 +20,8 @@ from engine.results import (
 )
 
 
-def _tables(served_bps: float = 5.0) -> dict[str, pd.DataFrame]:
-    """One row per table, with every contract column (types as the schema wants)."""
-    rows: dict[str, dict] = {
-        "sites": {"site": "A", "name": "Alpha", "lon": 0.1, "lat": 51.5},
-        "links": {
-            "link": "L1",
-            "tech": "bb84",
-            "phase": "I",
-            "site_a": "A",
-            "site_b": "B",
-            "length_km": 50.0,
-            "route": "A>B",
-            "relay_site": "",
-        },
-        "capacity": {"period": 2025, "link": "L1", "key_rate_per_system_bps": 1e4},
-        "builds": {
-            "period": 2025,
-            "link": "L1",
-            "tech": "bb84",
-            "systems_new": 2,
-            "systems_installed": 2,
-            "capex_eur": 2e5,
-        },
-        "equipment": {
-            "period": 2025,
-            "site": "A",
-            "equipment": "trusted_node",
-            "installed": True,
-            "new": True,
-        },
-        "served": {
-            "period": 2025,
-            "demand": "D1",
-            "site_a": "A",
-            "site_b": "B",
-            "trust": "trusted",
-            "customer": "",
-            "demand_bps": 10.0,
-            "served_bps": served_bps,
-        },
-        "flows": {"period": 2025, "link": "L1", "trust": "trusted", "key_flow_bps": 5.0},
-        "costs": {"period": 2025, "category": "capex_systems", "eur": 2e5, "discounted_eur": 2e5},
-        "phases": {"period": 2025, "phase": "I", "served_bps": served_bps, "share": 1.0},
-    }
-    return {name: pd.DataFrame([row]) for name, row in rows.items()}
-
-
-def test_write_then_read_round_trips_every_table(tmp_path: Path) -> None:
-    run = write_run(tmp_path, "uk-mid", _tables(), {"status": "optimal"})
+def test_write_then_read_round_trips_every_table(tmp_path: Path, results_tables) -> None:
+    run = write_run(tmp_path, "uk-mid", results_tables(), {"status": "optimal"})
     assert run == tmp_path / "uk-mid"
     assert sorted(p.name for p in run.iterdir()) == sorted(
         [f"{n}.parquet" for n in TABLE_NAMES] + ["manifest.json"]
@@ -83,33 +35,33 @@ def test_write_then_read_round_trips_every_table(tmp_path: Path) -> None:
     assert read_manifest(run)["schema_version"] == SCHEMA_VERSION
 
 
-def test_existing_run_is_never_overwritten_silently(tmp_path: Path) -> None:
-    write_run(tmp_path, "s", _tables(5.0), {})
+def test_existing_run_is_never_overwritten_silently(tmp_path: Path, results_tables) -> None:
+    write_run(tmp_path, "s", results_tables(5.0), {})
     with pytest.raises(RunExistsError, match="--overwrite"):
-        write_run(tmp_path, "s", _tables(7.0), {})
+        write_run(tmp_path, "s", results_tables(7.0), {})
     assert read_table(tmp_path / "s", "served").loc[0, "served_bps"] == 5.0
-    write_run(tmp_path, "s", _tables(7.0), {}, overwrite=True)
+    write_run(tmp_path, "s", results_tables(7.0), {}, overwrite=True)
     assert read_table(tmp_path / "s", "served").loc[0, "served_bps"] == 7.0
     assert [p.name for p in tmp_path.iterdir()] == ["s"]
 
 
-def test_failed_write_leaves_no_folder(tmp_path: Path) -> None:
-    tables = _tables()
+def test_failed_write_leaves_no_folder(tmp_path: Path, results_tables) -> None:
+    tables = results_tables()
     tables["costs"] = tables["costs"].drop(columns=["discounted_eur"])
     with pytest.raises(KeyError, match="discounted_eur"):
         write_run(tmp_path, "broken", tables, {})
     assert list(tmp_path.iterdir()) == []
 
 
-def test_runs_concatenate_with_a_scenario_column(tmp_path: Path) -> None:
-    a = write_run(tmp_path, "a", _tables(1.0), {})
-    b = write_run(tmp_path, "b", _tables(2.0), {})
+def test_runs_concatenate_with_a_scenario_column(tmp_path: Path, results_tables) -> None:
+    a = write_run(tmp_path, "a", results_tables(1.0), {})
+    b = write_run(tmp_path, "b", results_tables(2.0), {})
     served = read_table([a, b], "served")
     assert served[["scenario", "served_bps"]].values.tolist() == [["a", 1.0], ["b", 2.0]]
 
 
-def test_unknown_schema_major_version_is_refused(tmp_path: Path) -> None:
-    run = write_run(tmp_path, "s", _tables(), {})
+def test_unknown_schema_major_version_is_refused(tmp_path: Path, results_tables) -> None:
+    run = write_run(tmp_path, "s", results_tables(), {})
     manifest = json.loads((run / "manifest.json").read_text())
     manifest["schema_version"] = "99.0"
     (run / "manifest.json").write_text(json.dumps(manifest))
