@@ -13,8 +13,18 @@ from engine.physics.finite_key import decoy_bb84_finite
 from engine.physics.mdi import mdi_qkd
 from engine.physics.memory import memory_mdi
 from engine.physics.presets import preset, preset_info, preset_names
-from engine.physics.repeater import bbm92_key_fraction, repeater_chain
-from engine.physics.satellite import satellite_pass_key
+from engine.physics.repeater import (
+    bbm92_key_fraction,
+    repeater_chain,
+    repeater_key_rate_bps,
+    repeater_qec_chain,
+    repeater_qec_key_rate_bps,
+)
+from engine.physics.satellite import (
+    satellite_daily_key_bits,
+    satellite_key_rate,
+    satellite_pass_key,
+)
 from engine.physics.twin_field import tf_qkd
 
 __all__ = [
@@ -30,6 +40,11 @@ __all__ = [
     "preset_info",
     "preset_names",
     "repeater_chain",
+    "repeater_key_rate_bps",
+    "repeater_qec_chain",
+    "repeater_qec_key_rate_bps",
+    "satellite_daily_key_bits",
+    "satellite_key_rate",
     "satellite_pass_key",
     "tf_qkd",
     "tgw",
