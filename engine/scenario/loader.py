@@ -1,0 +1,325 @@
+"""Loading scenario files: YAML, ``extends:`` inheritance, ``--set`` overrides, validation.
+
+Override order, lowest to highest (the one place it is stated; scenarios/README.md repeats it):
+
+1. model defaults (engine.scenario.models),
+2. the farthest ancestor reached through ``extends:``, then each nearer ancestor,
+3. the file itself,
+4. ``--set key.path=value`` overrides, in the order given,
+5. the ``--timeline`` flag.
+
+Merging a file over its parent: mappings merge key by key; lists and scalars replace. Three
+exceptions: ``name``, ``description`` and ``extends`` belong to each file and are never
+inherited (a file without ``name`` is named after its file stem); ``demand.trust_mix`` and
+``timeline`` replace as a whole; and in ``network`` a file that gives any of ``topology``,
+``sites``, ``spans`` replaces all three of its parent's. ``./`` and ``../`` paths in
+``network.topology`` and ``demand.pairs`` are relative to the file that writes them (they are
+made absolute when the file is read); other paths are relative to the project's ``data/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import typing
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from engine.errors import QroadInputError
+from engine.scenario.models import Scenario
+from engine.scenario.schema import child_type, errors_from_validation, format_path, model_keys
+from engine.scenario.timeline import DATA_DIR
+
+OWN_KEYS = ("name", "description", "extends")
+REPLACE_WHOLE = {("demand", "trust_mix"), ("timeline",)}
+NETWORK_SOURCE_KEYS = ("topology", "sites", "spans")
+RELATIVE_PATH_KEYS = (("network", "topology"), ("demand", "pairs"))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and reads ``2e5`` as a number (as YAML 1.2)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, typing.Hashable) and key in seen:
+                raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+class _DuplicateKeyError(yaml.YAMLError):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(f"duplicate key {key!r} at line {line}")
+        self.key, self.line = key, line
+
+
+def parse_yaml(text: str, *, file: str | Path) -> Any:
+    """Parse YAML text with the strict safe loader; errors become QroadInputError."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader subclass
+    except _DuplicateKeyError as err:
+        raise QroadInputError(
+            f"duplicate key at line {err.line}",
+            file=file,
+            path=str(err.key),
+            value=err.key,
+            allowed="each key once per mapping",
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problem = getattr(err, "problem", None) or str(err)
+        start = getattr(err, "context_mark", None) or mark  # where the broken construct began
+        lines = text.splitlines()
+        line = lines[start.line] if start and start.line < len(lines) else ""
+        raise QroadInputError(
+            f"invalid YAML at {where}: {problem}",
+            file=file,
+            value=line.strip() or where,
+            allowed="valid YAML syntax",
+        ) from None
+
+
+def read_yaml_mapping(path: str | Path) -> dict[str, Any]:
+    """Read a UTF-8 YAML file whose document is a mapping."""
+    path = Path(path)
+    if not path.is_file():
+        raise QroadInputError(
+            "file not found", file=path, value=str(path), allowed="an existing YAML file"
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise QroadInputError(
+            "file is not UTF-8 text",
+            file=path,
+            value=f"byte 0x{raw[err.start]:02x} at line {line}",
+            allowed="UTF-8 encoded text",
+        ) from None
+    data = parse_yaml(text, file=path)
+    if not isinstance(data, dict):
+        raise QroadInputError(
+            "the document must be a mapping of keys",
+            file=path,
+            value=data if data is not None else "(empty document)",
+            allowed="a mapping such as name: ..., network: ..., demand: ...",
+        )
+    return data
+
+
+def deep_merge(
+    parent: dict[str, Any], child: dict[str, Any], _at: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``child`` over ``parent`` with the merge rules of the module docstring (new dict)."""
+    merged = copy.deepcopy(parent)
+    if _at == ("network",) and any(k in child for k in NETWORK_SOURCE_KEYS):
+        for key in NETWORK_SOURCE_KEYS:
+            merged.pop(key, None)
+    for key, value in child.items():
+        here = (*_at, key)
+        if (
+            isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+            and here not in REPLACE_WHOLE
+        ):
+            merged[key] = deep_merge(merged[key], value, here)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _absolutize(data: dict[str, Any], base_dir: Path) -> None:
+    for outer, inner in RELATIVE_PATH_KEYS:
+        section = data.get(outer)
+        if (
+            isinstance(section, dict)
+            and isinstance(section.get(inner), str)
+            and section[inner].startswith(("./", "../"))
+        ):
+            section[inner] = str((base_dir / section[inner]).resolve())
+
+
+def resolve_extends(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's mapping merged over its ``extends:`` chain (not yet validated)."""
+    path = Path(path)  # as the user wrote it, for messages
+    real = path.resolve()
+    data = read_yaml_mapping(path)
+    _absolutize(data, real.parent)
+    stack = (*_stack, real)
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise QroadInputError(
+            "extends must name one scenario file",
+            file=path,
+            path="extends",
+            value=parent_ref,
+            allowed="a path relative to this file",
+        )
+    parent_path = path.parent / parent_ref
+    if parent_path.resolve() in stack:
+        loop = stack[stack.index(parent_path.resolve()) :]
+        cycle = [p.name for p in loop] + [parent_path.name]
+        raise QroadInputError(
+            "extends forms a cycle",
+            file=path,
+            path="extends",
+            value=" -> ".join(cycle),
+            allowed="a chain of files without cycles",
+        )
+    if not parent_path.is_file():
+        raise QroadInputError(
+            f"extended file not found at {parent_path}",
+            file=path,
+            path="extends",
+            value=parent_ref,
+            allowed="an existing scenario file, relative to this file",
+        )
+    parent = resolve_extends(parent_path, stack)
+    for key in OWN_KEYS:
+        parent.pop(key, None)
+    return deep_merge(parent, data)
+
+
+def _split_key(key: str) -> list[str]:
+    return key.replace("[", ".").replace("]", "").split(".")
+
+
+def apply_override(data: dict[str, Any], assignment: str, *, file: str | Path) -> None:
+    """Apply one ``key.path=value`` (value read as YAML) to ``data`` in place. The key path
+    must exist in the scenario schema; list items must already exist."""
+    key, sep, raw = assignment.partition("=")
+    segs = _split_key(key.strip())
+    if not sep or any(s == "" for s in segs):
+        raise QroadInputError(
+            "bad --set override",
+            file=file,
+            path=key.strip(),
+            value=assignment,
+            allowed="key.path=value, e.g. solver.mip_gap=0.05",
+        )
+    value = parse_yaml(raw, file=f"{file} (--set {key.strip()})")
+    if (
+        isinstance(value, str)
+        and value.startswith(("./", "../"))
+        and tuple(segs) in RELATIVE_PATH_KEYS
+    ):
+        value = str((Path(file).resolve().parent / value).resolve())
+    tp: Any = Scenario
+    node: Any = data
+    for i, seg in enumerate(segs):
+        here = format_path(segs[: i + 1])
+        step = child_type(tp, seg)
+        if step is None:
+            keys = model_keys(Scenario, segs[:i])
+            raise QroadInputError(
+                "unknown key path in --set override",
+                file=file,
+                path=here,
+                value=seg,
+                allowed=("keys: " + ", ".join(keys)) if keys else "no keys below this value",
+            )
+        tp, k = step
+        last = i == len(segs) - 1
+        if isinstance(node, list):
+            if not isinstance(k, int) or not 0 <= k < len(node):
+                raise QroadInputError(
+                    "list index out of range in --set override",
+                    file=file,
+                    path=here,
+                    value=seg,
+                    allowed=f"0 to {len(node) - 1}",
+                )
+        elif not isinstance(node, dict):
+            raise QroadInputError(
+                "--set goes below a value that is not a mapping",
+                file=file,
+                path=here,
+                value=node,
+                allowed="a key path into mappings, or set the whole value: "
+                + format_path(segs[:i])
+                + "={...}",
+            )
+        elif not last and node.get(k) is None:
+            node[k] = {}
+        if last:
+            node[k] = value
+        else:
+            node = node[k]
+
+
+def load_scenario(
+    path: str | Path,
+    *,
+    overrides: Sequence[str] = (),
+    timeline: str | None = None,
+    data_dir: Path = DATA_DIR,
+) -> Scenario:
+    """Read, resolve, override and validate one scenario file (order: module docstring)."""
+    path = Path(path)
+    data = resolve_extends(path)
+    data.setdefault("name", path.stem)
+    for assignment in overrides:
+        apply_override(data, assignment, file=path)
+    if timeline is not None:
+        data["timeline"] = timeline
+    context = {
+        "data_dir": data_dir,
+        "base_dir": path.resolve().parent,
+        "source_file": path.resolve(),
+    }
+    try:
+        return Scenario.model_validate(data, context=context)
+    except ValidationError as err:
+        errors = errors_from_validation(err, data, file=path)
+        first = errors[0]
+        first.all_errors = errors  # type: ignore[attr-defined]
+        raise first from None
+
+
+def load_scenarios(
+    paths: Iterable[str | Path], *, overrides: Sequence[str] = (), timeline: str | None = None
+) -> list[Scenario]:
+    """Load several scenarios; their names must be unique (they name results folders)."""
+    scenarios: list[Scenario] = []
+    for path in paths:
+        scenario = load_scenario(path, overrides=overrides, timeline=timeline)
+        if any(s.name == scenario.name for s in scenarios):
+            raise QroadInputError(
+                "two scenarios share a name",
+                file=path,
+                path="name",
+                value=scenario.name,
+                allowed="unique names in one run",
+            )
+        scenarios.append(scenario)
+    return scenarios
+
+
+def validate_file(
+    path: str | Path, *, overrides: Sequence[str] = (), timeline: str | None = None
+) -> list[str]:
+    """Every problem of a scenario file, one formatted line each; [] when it is valid."""
+    try:
+        load_scenario(path, overrides=overrides, timeline=timeline)
+    except QroadInputError as err:
+        return [e.format() for e in getattr(err, "all_errors", [err])]
+    return []
