@@ -92,6 +92,37 @@ def rates(
             console.print(f"{model}: key up to {length_km:g} km")
 
 
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario value: key.path=value (repeatable)."),
+]
+TimelineOption = Annotated[
+    str | None, typer.Option(help="Technology timeline: early, mid or late.")
+]
+
+
+@app.command()
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    set_: SetOption = None,
+    timeline: TimelineOption = None,
+) -> None:
+    """Check scenario files: every problem on one line naming file, key path and value."""
+    from engine.scenario import validate_file
+
+    failed = 0
+    for path in scenarios:
+        problems = validate_file(path, overrides=set_ or (), timeline=timeline)
+        if problems:
+            failed += 1
+            for line in problems:
+                err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"[green]ok[/] {path}")
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def run() -> None:  # pragma: no cover - console entry point
     app()
 
