@@ -1,0 +1,177 @@
+"""Routes on the fibre graph for candidate links: k shortest routes, relay and repeater sites.
+
+Helpers of ``engine.candidates`` (rules there and in docs/candidates.md). A ``Route`` is a
+simple path of sites with its fibre length, the spans it occupies and each site's distance
+from the first site.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice, pairwise
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True)
+class Route:
+    """A simple path of sites: length (km), spans occupied, cumulative distance per site."""
+
+    sites: tuple[str, ...]
+    spans: tuple[str, ...]
+    positions_km: tuple[float, ...]
+
+    @property
+    def length_km(self) -> float:
+        return self.positions_km[-1]
+
+    @property
+    def text(self) -> str:
+        """``"A>B>C"``."""
+        return ">".join(self.sites)
+
+    def reversed(self) -> Route:
+        total = self.length_km
+        return Route(
+            sites=self.sites[::-1],
+            spans=self.spans[::-1],
+            positions_km=tuple(total - p for p in self.positions_km[::-1]),
+        )
+
+
+def route_of(graph: nx.Graph, path: list[Any]) -> Route:
+    """The ``Route`` along ``path`` (consecutive sites must be joined by spans)."""
+    positions, spans = [0.0], []
+    for u, v in pairwise(path):
+        edge = graph.edges[u, v]
+        positions.append(positions[-1] + float(edge["length_km"]))
+        spans.append(str(edge.get("span", f"{u}-{v}")))
+    return Route(tuple(str(s) for s in path), tuple(spans), tuple(positions))
+
+
+def k_routes_within(
+    graph: nx.Graph, a: str, b: str, k: int, max_length_km: float
+) -> Iterator[Route]:
+    """Up to ``k`` shortest simple routes from a to b no longer than ``max_length_km``."""
+    if a == b or not nx.has_path(graph, a, b):
+        return
+    paths = nx.shortest_simple_paths(graph, a, b, weight="length_km")
+    for path in islice(paths, k):
+        route = route_of(graph, path)
+        if route.length_km > max_length_km:
+            return
+        yield route
+
+
+def relay_position(route: Route) -> tuple[str, float]:
+    """(intermediate site nearest the route's length midpoint, its distance from the start).
+
+    ``("", length/2)`` when the route has no intermediate site (relay mid-span).
+    """
+    middle = route.length_km / 2.0
+    inner = range(1, len(route.sites) - 1)
+    if not inner:
+        return "", middle
+    best = min(inner, key=lambda i: (abs(route.positions_km[i] - middle), i))
+    return route.sites[best], route.positions_km[best]
+
+
+def repeater_layouts(
+    route: Route, params: dict[str, Any]
+) -> list[tuple[tuple[str, ...], float, dict[str, Any]]]:
+    """Repeater-node layouts on ``route``: (node sites, effective length km, model kwargs).
+
+    With a ``nesting_level`` n_max in ``params`` (chains without distillation): for each
+    n = 1..n_max with 2**n - 1 intermediate sites available, the sites nearest the points
+    j L / 2**n (j = 1 .. 2**n - 1), if distinct; effective length = 2**n x the longest
+    resulting segment (the model assumes equal segments, so the longest one governs).
+    Without it (encoded chains): a node at every intermediate site, the route's length.
+    """
+    inner = list(range(1, len(route.sites) - 1))
+    if "nesting_level" not in params:
+        return [(tuple(route.sites[i] for i in inner), route.length_km, {})]
+    layouts = []
+    for n in range(1, int(params["nesting_level"]) + 1):
+        count = 2**n - 1
+        if count > len(inner):
+            break
+        chosen = []
+        for j in range(1, count + 1):
+            target = j * route.length_km / 2**n
+            chosen.append(min(inner, key=lambda i, t=target: (abs(route.positions_km[i] - t), i)))
+        if len(set(chosen)) != count or chosen != sorted(chosen):
+            continue
+        cuts = [0.0, *(route.positions_km[i] for i in chosen), route.length_km]
+        longest = max(b - a for a, b in pairwise(cuts))
+        layouts.append(
+            (tuple(route.sites[i] for i in chosen), 2**n * longest, {"nesting_level": n})
+        )
+    return layouts
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance (km) between (lon, lat) points in degrees, Earth radius 6371 km."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2
+    h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _pair(a: Any, b: Any) -> tuple[str, str]:
+    a, b = str(a), str(b)
+    return (a, b) if a <= b else (b, a)
+
+
+def end_to_end_pairs(
+    graph: nx.Graph,
+    demands: pd.DataFrame,
+    customer_sites: pd.DataFrame | None,
+    satellite_min_distance_km: float,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(end-to-end pairs, trusted-satellite pairs, entangled-satellite pairs), each sorted.
+
+    End-to-end pairs: endpoints of trust_free and partial demands, plus every pair of sites
+    of a customer that has partial demands. Satellite pairs: trusted-demand endpoints
+    (trusted satellite) or end-to-end pairs (entangled satellite) whose shortest fibre route
+    is longer than ``satellite_min_distance_km`` or missing.
+    """
+    trust = demands["trust"].astype(str)
+    e2e = {
+        _pair(a, b)
+        for a, b in zip(
+            demands.loc[trust != "trusted", "site_a"],
+            demands.loc[trust != "trusted", "site_b"],
+            strict=True,
+        )
+        if a != b
+    }
+    if customer_sites is not None and len(customer_sites):
+        partial_customers = set(demands.loc[trust == "partial", "customer"].astype(str))
+        for customer, group in customer_sites.groupby("customer"):
+            if str(customer) in partial_customers:
+                own = sorted(map(str, group["site"]))
+                e2e |= {(a, b) for i, a in enumerate(own) for b in own[i + 1 :]}
+    trusted = {
+        _pair(a, b)
+        for a, b in zip(
+            demands.loc[trust == "trusted", "site_a"],
+            demands.loc[trust == "trusted", "site_b"],
+            strict=True,
+        )
+        if a != b
+    }
+
+    def far(pair: tuple[str, str]) -> bool:
+        try:
+            length = nx.shortest_path_length(graph, pair[0], pair[1], weight="length_km")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return True
+        return float(length) > satellite_min_distance_km
+
+    return sorted(e2e), sorted(p for p in trusted if far(p)), sorted(p for p in e2e if far(p))

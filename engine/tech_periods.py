@@ -1,0 +1,208 @@
+"""Per-period view of the technology catalogue (re-exported by ``engine.catalogue``).
+
+``technology_periods()`` gives one row per (enabled technology, period): availability from
+the timeline, learning-curve capex, opex, lifetime, repetition rate, reach cap and the
+physics keyword arguments of that period. ``model_tables()`` turns it into the ModelData
+``technologies``, ``equipment`` and ``costs`` tables. The rules are in ``engine.catalogue``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from engine.catalogue_types import EQUIPMENT_OVERRIDE_KEYS, TECH_OVERRIDE_KEYS
+from engine.errors import QroadInputError
+
+if TYPE_CHECKING:
+    from engine.catalogue_types import Catalogue, Technology
+
+TECH_PERIOD_COLUMNS = (
+    "tech",
+    "period",
+    "phase",
+    "trusted_intermediary",
+    "link_kind",
+    "physics_model",
+    "rate_unit",
+    "available",
+    "available_year",
+    "capex_eur",
+    "opex_eur_per_year",
+    "lifetime_years",
+    "repetition_rate_hz",
+    "max_length_km",
+    "passes_per_day",
+    "clear_sky_probability",
+    "end_equipment",
+    "midpoint_equipment",
+    "intermediate_equipment",
+    "params",
+)
+
+
+def _check_overrides(
+    overrides: Mapping[str, Mapping[str, Any]], names: Iterable[str], allowed: tuple[str, ...]
+) -> None:
+    known = set(names)
+    for name, values in overrides.items():
+        if name not in known:
+            raise QroadInputError(
+                "override for an unknown name",
+                path=f"overrides.{name}",
+                value=name,
+                allowed=", ".join(sorted(known)),
+            )
+        bad = set(values) - set(allowed)
+        if bad:
+            raise QroadInputError(
+                "unknown override keys",
+                path=f"overrides.{name}",
+                value=sorted(bad),
+                allowed=", ".join(allowed),
+            )
+
+
+def period_params(
+    tech: Technology, year: int, base_year: int, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Physics keyword arguments of ``tech`` in ``year``: base, improved, then overridden."""
+    params = tech.base_params()
+    for name, rule in tech.improvements.items():
+        params[name] = rule.value(float(params[name]), year - base_year)
+    params.update(overrides or {})
+    return params
+
+
+def technology_periods(
+    catalogue: Catalogue,
+    *,
+    enabled: Iterable[str],
+    periods: Iterable[int],
+    milestone_years: Mapping[str, int],
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    equipment_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """One row per (enabled technology, period); columns ``TECH_PERIOD_COLUMNS``.
+
+    ``available`` is period >= available year (the milestone's year from ``milestone_years``
+    unless ``overrides[tech]['available_year']``); ``capex_eur`` follows the learning curve
+    from the available year; ``params`` is a dict of the physics model's keyword arguments.
+    ``equipment_overrides`` is only checked here (costs of equipment: ``model_tables``).
+    """
+    overrides = overrides or {}
+    enabled = list(dict.fromkeys(enabled))
+    for name in enabled:
+        if name not in catalogue.technologies:
+            raise QroadInputError(
+                "unknown technology",
+                path="technologies.enabled",
+                value=name,
+                allowed=", ".join(catalogue.technologies),
+            )
+    _check_overrides(overrides, catalogue.technologies, TECH_OVERRIDE_KEYS)
+    _check_overrides(equipment_overrides or {}, catalogue.equipment, EQUIPMENT_OVERRIDE_KEYS)
+    rows = []
+    for name in enabled:
+        tech = catalogue.technologies[name]
+        over = dict(overrides.get(name, {}))
+        if "available_year" in over:
+            available_year = int(over["available_year"])
+        elif tech.milestone in milestone_years:
+            available_year = int(milestone_years[tech.milestone])
+        else:
+            raise QroadInputError(
+                f"the timeline has no year for milestone {tech.milestone!r} (needed by {name})",
+                path="timeline",
+                value=tech.milestone,
+                allowed=", ".join(milestone_years),
+            )
+        learning = float(over.get("learning_rate_per_year", tech.learning_rate_per_year))
+        capex0 = float(over.get("capex_eur", tech.capex_eur))
+        for period in periods:
+            period = int(period)
+            rows.append(
+                {
+                    "tech": name,
+                    "period": period,
+                    "phase": tech.phase,
+                    "trusted_intermediary": tech.trusted_intermediary,
+                    "link_kind": tech.link_kind,
+                    "physics_model": tech.physics_model,
+                    "rate_unit": tech.rate_unit,
+                    "available": period >= available_year,
+                    "available_year": available_year,
+                    "capex_eur": capex0 * (1.0 - learning) ** max(0, period - available_year),
+                    "opex_eur_per_year": float(
+                        over.get("opex_eur_per_year", tech.opex_eur_per_year)
+                    ),
+                    "lifetime_years": float(over.get("lifetime_years", tech.lifetime_years)),
+                    "repetition_rate_hz": float(
+                        over.get("repetition_rate_hz", tech.repetition_rate_hz)
+                    ),
+                    "max_length_km": float(over.get("max_length_km", tech.max_length_km)),
+                    "passes_per_day": tech.passes_per_day,
+                    "clear_sky_probability": tech.clear_sky_probability,
+                    "end_equipment": tech.end_equipment,
+                    "midpoint_equipment": tech.midpoint_equipment,
+                    "intermediate_equipment": tech.intermediate_equipment,
+                    "params": period_params(tech, period, catalogue.base_year, over.get("params")),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
+
+
+def model_tables(
+    catalogue: Catalogue,
+    tech_periods: pd.DataFrame,
+    *,
+    equipment_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """ModelData ``technologies``, ``equipment`` and ``costs`` tables.
+
+    Equipment (all five kinds, since links may need any) has no learning and is available in
+    every period; its capex is per site, its opex per site and year.
+    """
+    equipment_overrides = equipment_overrides or {}
+    periods = sorted(int(p) for p in tech_periods["period"].unique())
+    first = tech_periods.drop_duplicates("tech")
+    technologies = pd.DataFrame(
+        {
+            "tech": first["tech"].astype(str).to_numpy(),
+            "phase": first["phase"].astype(str).to_numpy(),
+            "trusted_intermediary": first["trusted_intermediary"].astype(bool).to_numpy(),
+            "lifetime_years": first["lifetime_years"].astype(float).to_numpy(),
+        }
+    )
+    eq_rows, cost_rows = [], []
+    for name, eq in catalogue.equipment.items():
+        over = equipment_overrides.get(name, {})
+        eq_rows.append(
+            {
+                "equipment": name,
+                "lifetime_years": float(over.get("lifetime_years", eq.lifetime_years)),
+            }
+        )
+        for period in periods:
+            cost_rows.append(
+                {
+                    "item": name,
+                    "period": period,
+                    "capex_eur": float(over.get("capex_eur", eq.capex_eur)),
+                    "opex_eur_per_year": float(over.get("opex_eur_per_year", eq.opex_eur_per_year)),
+                    "available": True,
+                }
+            )
+    tech_costs = pd.DataFrame(
+        {
+            "item": tech_periods["tech"].astype(str).to_numpy(),
+            "period": tech_periods["period"].astype(int).to_numpy(),
+            "capex_eur": tech_periods["capex_eur"].astype(float).to_numpy(),
+            "opex_eur_per_year": tech_periods["opex_eur_per_year"].astype(float).to_numpy(),
+            "available": tech_periods["available"].astype(bool).to_numpy(),
+        }
+    )
+    costs = pd.concat([tech_costs, pd.DataFrame(cost_rows)], ignore_index=True)
+    return {"technologies": technologies, "equipment": pd.DataFrame(eq_rows), "costs": costs}

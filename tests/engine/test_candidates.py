@@ -1,0 +1,254 @@
+"""Candidate links on hand-made networks: hops, reach, relay sites, end-to-end links,
+capacities recomputed from engine.physics, dominated-route pruning, big-M."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from engine import physics
+from engine.capacity import reach_km
+from engine.catalogue import MILESTONES, load_catalogue, model_tables, technology_periods
+from engine.physics.repeater import repeater_key_rate_bps
+from optimizer.model_data import ModelData
+
+ALPHA = 0.2
+PERIODS = [2025, 2035]
+TECHS = ["bb84", "mdi", "repeater", "satellite_trusted", "satellite_entangled"]
+
+
+def _network(spans: list[tuple[str, str, float]], lon: dict[str, float], limits=None):
+    sites = pd.DataFrame(
+        {"site": list(lon), "name": list(lon), "lon": list(lon.values()), "lat": 50.0}
+    )
+    limits = limits or {}
+    table = pd.DataFrame(
+        {
+            "span": [f"{a}-{b}" for a, b, _ in spans],
+            "site_a": [a for a, _, _ in spans],
+            "site_b": [b for _, b, _ in spans],
+            "length_km": [length for *_, length in spans],
+            "max_systems": [limits.get(f"{a}-{b}", math.nan) for a, b, _ in spans],
+        }
+    )
+    graph = nx.Graph()
+    for a, b, length in spans:
+        graph.add_edge(a, b, length_km=length, span=f"{a}-{b}")
+    return sites, table, graph
+
+
+def _demands(rows: list[tuple[str, str, str, float]]):
+    demands = pd.DataFrame(
+        {
+            "demand": [f"d{i}" for i in range(len(rows))],
+            "site_a": [r[0] for r in rows],
+            "site_b": [r[1] for r in rows],
+            "trust": [r[2] for r in rows],
+            "customer": "",
+            "paths": 1,
+        }
+    )
+    rates = pd.DataFrame(
+        [(f"d{i}", p, r[3]) for i, r in enumerate(rows) for p in PERIODS],
+        columns=["demand", "period", "key_rate_bps"],
+    )
+    return demands, rates
+
+
+@pytest.fixture(scope="module")
+def tech_periods():
+    years = {m: 2024 for m in MILESTONES} | {"mdi_in_telecom": 2030}
+    return technology_periods(
+        load_catalogue(), enabled=TECHS, periods=PERIODS, milestone_years=years
+    )
+
+
+# Line A-B-C-D (40, 60, 50 km) and a 400 km span D-E; E lies ~850 km east of A.
+LINE = [("A", "B", 40.0), ("B", "C", 60.0), ("C", "D", 50.0), ("D", "E", 400.0)]
+LON = {"A": 0.0, "B": 0.6, "C": 1.4, "D": 2.1, "E": 12.0}
+LINE_DEMANDS = [
+    ("A", "D", "trust_free", 100.0),
+    ("A", "C", "trusted", 1.0e9),
+    ("B", "E", "trusted", 50.0),
+    ("A", "E", "trust_free", 10.0),
+]
+
+
+@pytest.fixture(scope="module")
+def line(tech_periods):
+    sites, spans, graph = _network(LINE, LON)
+    demands, rates = _demands(LINE_DEMANDS)
+    tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
+    return tables, demands, rates, sites, spans
+
+
+def candidate_links_for(sites, spans, graph, demands, rates, tech_periods, k=2):
+    from engine.candidates import candidate_links
+
+    return candidate_links(
+        sites=sites,
+        spans=spans,
+        graph=graph,
+        demands=demands,
+        demand_rates=rates,
+        tech_periods=tech_periods,
+        alpha_db_per_km=ALPHA,
+        k_routes=k,
+    )
+
+
+def _rows(tech_periods, tech):
+    return [dict(r) for r in tech_periods[tech_periods["tech"] == tech].to_dict("records")]
+
+
+def _capacity(tables, link):
+    cap = tables.capacity[tables.capacity["link"] == link]
+    return dict(zip(cap["period"], cap["key_rate_per_system_bps"], strict=True))
+
+
+def test_hop_links_per_span_and_reach_excludes_long_span(line, tech_periods):
+    tables = line[0]
+    links = tables.links.set_index("link")
+    for link, route in [("bb84:A-B", "A>B"), ("bb84:B-C", "B>C"), ("bb84:C-D", "C>D")]:
+        assert links.loc[link, "route"] == route
+    reach = reach_km(_rows(tech_periods, "bb84"), alpha_db_per_km=ALPHA, min_key_rate_bps=1.0)
+    assert 150.0 <= reach < 400.0
+    bb84 = links[links["tech"] == "bb84"]
+    assert not bb84["route"].str.contains("E").any()  # D-E (400 km) is beyond reach
+    assert set(bb84.index) >= {"bb84:A-C", "bb84:A-D"}  # express hops within reach
+
+
+def test_mdi_relay_site_is_the_middle_site(line):
+    tables = line[0]
+    links = tables.links.set_index("link")
+    # A>B>C>D: sites at 0, 40, 100, 150 km; the midpoint 75 km is nearest C (25 km away)
+    assert links.loc["mdi:A-D", "route"] == "A>B>C>D"
+    assert links.loc["mdi:A-D", "relay_site"] == "C"
+    sites = tables.link_sites[tables.link_sites["link"] == "mdi:A-D"]
+    assert set(zip(sites["site"], sites["equipment"], strict=True)) == {
+        ("A", "trusted_node"),
+        ("C", "relay"),
+        ("D", "trusted_node"),
+    }
+    assert links.loc["mdi:A-C", "relay_site"] == "B"  # two-span hop, relay at B
+    assert links.loc["mdi:A-B", "relay_site"] == ""  # one span: relay mid-span, no site
+
+
+def test_end_to_end_links_only_where_demands_need_them(line):
+    tables, demands = line[0], line[1]
+    trust_free = {
+        frozenset((a, b))
+        for a, b, t in zip(demands["site_a"], demands["site_b"], demands["trust"], strict=True)
+        if t == "trust_free"
+    }
+    links = tables.links
+    for tech in ("repeater", "satellite_entangled"):
+        ends = {
+            frozenset(p)
+            for p in zip(
+                links.loc[links["tech"] == tech, "site_a"],
+                links.loc[links["tech"] == tech, "site_b"],
+                strict=True,
+            )
+        }
+        assert ends and ends <= trust_free, tech
+    assert set(links.loc[links["tech"] == "satellite_entangled", "link"]) == {
+        "satellite_entangled:A-E"
+    }
+    assert set(links.loc[links["tech"] == "satellite_trusted", "link"]) == {"satellite_trusted:B-E"}
+    assert "repeater:A-C" not in set(links["link"])  # A-C is a trusted demand
+    sat = tables.link_sites[tables.link_sites["link"] == "satellite_trusted:B-E"]
+    assert set(sat["equipment"]) == {"ground_station", "trusted_node"}
+    assert set(links.loc[links["tech"].str.startswith("satellite"), "route"]) == {"sat"}
+
+
+def test_capacities_equal_physics(line, tech_periods):
+    tables = line[0]
+    bb84 = {r["period"]: r["params"] for r in _rows(tech_periods, "bb84")}
+    for period, cap in _capacity(tables, "bb84:A-B").items():
+        params = bb84[period] | {"alpha_db_per_km": ALPHA}
+        assert cap == pytest.approx(float(physics.decoy_bb84(40.0, **params)[()]) * 1e9, rel=1e-9)
+    mdi = {r["period"]: r["params"] for r in _rows(tech_periods, "mdi")}
+    cap = _capacity(tables, "mdi:A-D")
+    assert cap[2025] == 0.0  # MDI milestone 2030: unavailable in 2025
+    # relay at C: arms 100 and 50 km, fraction 2/3 rounded away from 1/2 to 1/50 steps: 0.68
+    params = mdi[2035] | {"alpha_db_per_km": ALPHA, "relay_fraction": 0.68}
+    assert cap[2035] == pytest.approx(float(physics.mdi_qkd(150.0, **params)[()]) * 1e9)
+    # repeater A>B>C>D, one node at C: segments 100 and 50 km -> modelled as 2 x 100 km
+    rep = {r["period"]: r["params"] for r in _rows(tech_periods, "repeater")}
+    params = rep[2035] | {"alpha_db_per_km": ALPHA, "nesting_level": 1}
+    assert _capacity(tables, "repeater:A-D")[2035] == pytest.approx(
+        float(repeater_key_rate_bps(200.0, **params)[()])
+    )
+    sat = _rows(tech_periods, "satellite_trusted")[1]
+    bits = physics.satellite_pass_key(repetition_rate_hz=1e8, **sat["params"])
+    expected = float(bits) * sat["passes_per_day"] * sat["clear_sky_probability"] / 86400
+    assert _capacity(tables, "satellite_trusted:B-E")[2035] == pytest.approx(expected)
+
+
+def test_max_systems_is_demand_over_capacity(line):
+    tables = line[0]
+    links = tables.links.set_index("link")
+    # bb84:A-B may carry every trusted demand: 1e9 + 50 bps in both periods
+    cap = _capacity(tables, "bb84:A-B")
+    expected = max(math.ceil((1.0e9 + 50.0) / c) for c in cap.values())
+    assert links.loc["bb84:A-B", "max_systems"] == expected
+    # the entangled satellite may carry trusted demands and the A-E trust-free one
+    cap = _capacity(tables, "satellite_entangled:A-E")
+    need = 1.0e9 + 50.0 + 10.0
+    expected = min(1000, max(math.ceil(need / c) for c in cap.values() if c > 0))
+    assert links.loc["satellite_entangled:A-E", "max_systems"] == expected
+
+
+def test_pruning_drops_a_longer_route_with_no_other_use(tech_periods):
+    # triangle: X-Y 100 km direct, X-Z-Y 40 + 70 = 110 km; trust-free demand X-Y
+    spans_list = [("X", "Y", 100.0), ("X", "Z", 40.0), ("Z", "Y", 70.0)]
+    lon = {"X": 0.0, "Y": 1.4, "Z": 0.5}
+    demands, rates = _demands([("X", "Y", "trust_free", 10.0)])
+    sites, spans, graph = _network(spans_list, lon)
+    tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
+    mdi = tables.links[
+        (tables.links["tech"] == "mdi")
+        & (tables.links["site_a"] == "X")
+        & (tables.links["site_b"] == "Y")
+    ]
+    # X>Z>Y is longer, needs a relay at Z and has no span limit to dodge: dominated
+    assert list(mdi["route"]) == ["X>Y"]
+    # with a fibre limit on the direct span, the detour is an alternative worth keeping
+    sites, spans, graph = _network(spans_list, lon, limits={"X-Y": 4})
+    tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
+    mdi = tables.links[
+        (tables.links["tech"] == "mdi")
+        & (tables.links["site_a"] == "X")
+        & (tables.links["site_b"] == "Y")
+    ]
+    assert sorted(mdi["route"]) == ["X>Y", "X>Z>Y"]
+    assert set(mdi["relay_site"]) == {"", "Z"}
+    assert mdi.set_index("route").loc["X>Y", "max_systems"] <= 4  # capped by the span
+
+
+def test_tables_form_valid_model_data(line, tech_periods):
+    tables, demands, rates, sites, spans = line
+    extra = model_tables(load_catalogue(), tech_periods)
+    periods = pd.DataFrame(
+        {"period": PERIODS, "years": 10, "discount_factor": [1.0, 0.6], "budget_eur": math.nan}
+    )
+    data = ModelData(
+        sites=sites,
+        spans=spans,
+        periods=periods,
+        demands=demands,
+        demand_rates=rates,
+        customer_sites=pd.DataFrame({"customer": [], "site": []}),
+        links=tables.links,
+        link_sites=tables.link_sites,
+        link_spans=tables.link_spans,
+        capacity=tables.capacity,
+        **extra,
+    )
+    data.validate()
+    assert len(tables.capacity) == len(tables.links) * len(PERIODS)
+    assert (tables.links["max_systems"] >= 1).all()

@@ -1,0 +1,173 @@
+"""Technology catalogue: loading, source notes, timeline availability, learning, params."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.catalogue import (
+    CATALOGUE_PATH,
+    EQUIPMENT,
+    MILESTONES,
+    TECHNOLOGIES,
+    load_catalogue,
+    model_tables,
+    technology_periods,
+)
+from engine.errors import QroadInputError
+
+PERIODS = [2025, 2030, 2035, 2040, 2045]
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def _years(year: int = 2026) -> dict[str, int]:
+    return {m: year for m in MILESTONES}
+
+
+def test_catalogue_has_every_design_name(catalogue):
+    assert set(catalogue.technologies) == set(TECHNOLOGIES)
+    assert set(catalogue.equipment) == set(EQUIPMENT)
+    trusted = {n for n, t in catalogue.technologies.items() if t.trusted_intermediary}
+    assert trusted == {"satellite_trusted"}
+    assert catalogue.technologies["mdi"].midpoint_equipment == "relay"
+    assert catalogue.technologies["mdi_memory"].midpoint_equipment == "memory_station"
+    assert catalogue.technologies["repeater"].intermediate_equipment == "repeater_node"
+    assert "ground_station" in catalogue.technologies["satellite_entangled"].end_equipment
+
+
+def test_every_number_has_a_source_or_assumption_note():
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    for section in ("technologies", "equipment"):
+        for name, entry in raw[section].items():
+            numbers = [
+                k
+                for k, v in entry.items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            ]
+            numbers += [
+                f"params.{k}"
+                for k, v in (entry.get("params") or {}).items()
+                if isinstance(v, int | float)
+            ]
+            numbers += [f"improvements.{k}" for k in entry.get("improvements") or {}]
+            for key in numbers:
+                note = entry["sources"].get(key, "")
+                assert isinstance(note, str) and len(note) > 10, f"{section}.{name}.{key}"
+            for key in ("capex_eur", "opex_eur_per_year"):  # prices are assumptions
+                assert "assumption" in entry["sources"][key], f"{section}.{name}.{key}"
+
+
+def test_relative_equipment_costs_follow_karavias(catalogue):
+    unit = catalogue.equipment["trusted_node"].capex_eur
+    assert unit == catalogue.cost_unit_eur
+    assert catalogue.equipment["relay"].capex_eur == pytest.approx(3.27 * unit)  # cold TF node
+    bb84 = catalogue.technologies["bb84"].capex_eur
+    assert bb84 == pytest.approx((0.1 + 0.01) * unit)  # detector + source
+
+
+def test_a_number_without_source_is_rejected(tmp_path: Path):
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    del raw["technologies"]["bb84"]["sources"]["capex_eur"]
+    bad = tmp_path / "technologies.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(QroadInputError, match=r"technologies\.bb84\.sources\.capex_eur"):
+        load_catalogue(bad)
+
+
+def test_unknown_milestone_is_rejected(tmp_path: Path):
+    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    raw["technologies"]["tf"]["milestone"] = "warp_drive"
+    bad = tmp_path / "technologies.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(QroadInputError, match="warp_drive"):
+        load_catalogue(bad)
+
+
+def test_learning_curve_by_hand(catalogue):
+    tp = technology_periods(catalogue, enabled=["bb84"], periods=PERIODS, milestone_years=_years())
+    capex = dict(zip(tp["period"], tp["capex_eur"], strict=True))
+    # 110 000 EUR, 5 %/yr learning, available from 2026
+    assert capex[2030] == pytest.approx(110_000 * 0.95**4)
+    assert capex[2045] == pytest.approx(110_000 * 0.95**19)
+    assert capex[2025] == pytest.approx(110_000)  # not yet available: no learning yet
+    assert list(tp["available"]) == [False, True, True, True, True]
+
+
+def test_never_available_before_its_milestone(catalogue):
+    years = {m: 2024 + 2 * i for i, m in enumerate(MILESTONES)}  # distinct year per milestone
+    periods = list(range(2021, 2061, 3))
+    tp = technology_periods(catalogue, enabled=TECHNOLOGIES, periods=periods, milestone_years=years)
+    for row in tp.itertuples():
+        year = years[catalogue.technologies[row.tech].milestone]
+        assert row.available == (row.period >= year), (row.tech, row.period)
+
+
+def test_available_year_override(catalogue):
+    tp = technology_periods(
+        catalogue,
+        enabled=["repeater"],
+        periods=PERIODS,
+        milestone_years=_years(2030),
+        overrides={"repeater": {"available_year": 2040, "capex_eur": 500_000.0}},
+    )
+    assert list(tp["available"]) == [False, False, False, True, True]
+    row = tp[tp["period"] == 2045].iloc[0]
+    assert row["capex_eur"] == pytest.approx(500_000 * (1 - 0.08) ** 5)
+
+
+def test_improvements_and_param_overrides(catalogue):
+    tp = technology_periods(
+        catalogue, enabled=["bb84", "mdi_memory"], periods=[2030, 2060], milestone_years=_years()
+    )
+    bb84 = tp[tp["tech"] == "bb84"].set_index("period")["params"]
+    assert bb84[2030]["eta_det"] == pytest.approx(0.25 + 0.02 * (2030 - 2021))
+    assert bb84[2060]["eta_det"] == pytest.approx(0.9)  # capped
+    memory = tp[tp["tech"] == "mdi_memory"].set_index("period")["params"]
+    assert memory[2030]["t2_s"] == pytest.approx(0.01 * 1.5**9)
+    assert memory[2060]["t2_s"] == pytest.approx(1.3)  # capped
+    fixed = technology_periods(
+        catalogue,
+        enabled=["bb84"],
+        periods=[2030, 2060],
+        milestone_years=_years(),
+        overrides={"bb84": {"params": {"eta_det": 0.5}}},
+    )
+    assert [p["eta_det"] for p in fixed["params"]] == [0.5, 0.5]
+
+
+def test_bad_scenario_inputs_are_named(catalogue):
+    with pytest.raises(QroadInputError, match=r"technologies\.enabled"):
+        technology_periods(catalogue, enabled=["bb85"], periods=PERIODS, milestone_years=_years())
+    years = _years()
+    del years["mdi_in_telecom"]
+    with pytest.raises(QroadInputError, match="mdi_in_telecom"):
+        technology_periods(catalogue, enabled=["mdi"], periods=PERIODS, milestone_years=years)
+    with pytest.raises(QroadInputError, match=r"overrides\.bb84"):
+        technology_periods(
+            catalogue,
+            enabled=["bb84"],
+            periods=PERIODS,
+            milestone_years=years,
+            overrides={"bb84": {"colour": "red"}},
+        )
+
+
+def test_model_tables(catalogue):
+    tp = technology_periods(
+        catalogue, enabled=["bb84", "mdi"], periods=PERIODS, milestone_years=_years()
+    )
+    tables = model_tables(catalogue, tp, equipment_overrides={"relay": {"capex_eur": 1.0}})
+    assert list(tables["technologies"]["tech"]) == ["bb84", "mdi"]
+    assert list(tables["technologies"]["phase"]) == ["I", "II"]
+    assert set(tables["equipment"]["equipment"]) == set(EQUIPMENT)
+    costs = tables["costs"].set_index(["item", "period"])
+    assert len(costs) == (2 + len(EQUIPMENT)) * len(PERIODS)
+    assert costs.loc[("relay", 2030), "capex_eur"] == 1.0
+    assert costs.loc[("mdi", 2030), "capex_eur"] == pytest.approx(294_000 * 0.95**4)
+    assert not costs.loc[("mdi", 2025), "available"]
