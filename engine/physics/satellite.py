@@ -1,18 +1,24 @@
 """Satellite-to-ground decoy-state BB84 downlink (trusted satellite), after Micius.
 
 Reference experiment: Liao et al., "Satellite-to-ground quantum key distribution", Nature 549,
-43 (2017): 500 km orbit, decoy BB84 at 100 MHz and 850 nm, kHz key over 645–1200 km slant
-range; one pass gave 300,939 secret bits in 273 s (≈ 1.1 kbit/s).
+43 (2017), arXiv:1707.00542: 500 km orbit, decoy BB84 at 100 MHz and 848.6 nm, kHz key over
+645–1200 km slant range; one pass gave 300,939 secret bits in 273 s (≈ 1.1 kbit/s).
 
 Model (each step is standard; the combination and the parameter values are stated in presets):
 1. geometry: circular orbit at altitude h, spherical Earth; slant range ↔ elevation
    R(ε) = √((R_E+h)² − R_E²cos²ε) − R_E sin ε; a pass of given maximum elevation is the
    great-circle overflight with the station offset from the ground track (Earth rotation
    ignored), angular speed ω = √(GM/(R_E+h)³);
-2. link transmittance: Gaussian beam truncated by the receiver aperture,
-   η_geo = 1 − exp(−2a²/w²), w(R) = √(w₀² + (θR)²) with θ the 1/e² half-angle divergence
-   (Siegman, Lasers (1986), Ch. 17), × atmosphere η_zenith^(1/sin ε) (plane-parallel air
-   mass), × pointing/turbulence loss, × receiver optics and detector efficiency;
+2. link transmittance η = η_geo · η_atm · η_point · η_receiver · η_detector with
+   - η_geo either from a Gaussian beam truncated by the receiver aperture,
+     η_geo = 1 − exp(−2a²/w²), w(R) = √(w₀² + (θR)²), θ the 1/e² half-angle divergence
+     (Siegman, Lasers (1986), Ch. 17), or, when the beam is not described well enough for
+     that, from a stated geometric loss L_geo at a reference range R_ref and the far-field
+     inverse-square law, L_geo(R) = L_geo + 20·log₁₀(R/R_ref) dB (the same law the Gaussian
+     beam follows once w ≫ a);
+   - η_atm = η_zenith^(1/sin ε) (plane-parallel air mass), with η_zenith given, or derived
+     from a stated atmospheric loss L_atm at R_ref: η_zenith = 10^(−L_atm·sin ε_ref/10);
+   - a fixed pointing loss in dB, and the receiver-optics and detector efficiencies;
 3. key per pulse: vacuum + weak decoy BB84 bounds of Ma, Qi, Zhao, Lo, PRA 72, 012326 (2005),
    Eqs. (34) (Y₁ lower bound) and (37) (e₁ upper bound), with the GLLP rate
    R = q{−Q_μ f h(E_μ) + Q₁[1 − h(e₁)]} of their Eq. (1). Asymptotic: no finite-key cost.
@@ -51,36 +57,127 @@ def elevation_deg(slant_range: ArrayLike, altitude_km: float) -> FloatArray:
     return np.degrees(np.arcsin(np.clip(s, -1.0, 1.0)))
 
 
+def _geometric_transmittance(
+    rng_km: FloatArray,
+    divergence_half_angle_urad: float | None,
+    tx_aperture_m: float | None,
+    rx_aperture_m: float | None,
+    geometric_loss_db_at_ref: float | None,
+    ref_range_km: float | None,
+) -> FloatArray:
+    """Collected fraction of the beam: Gaussian truncation, or a stated loss scaled as 1/R²."""
+    beam = (divergence_half_angle_urad, tx_aperture_m, rx_aperture_m)
+    if geometric_loss_db_at_ref is not None:
+        if any(v is not None for v in beam):
+            raise ValueError(
+                "give either geometric_loss_db_at_ref or the beam (divergence and apertures)"
+            )
+        if geometric_loss_db_at_ref < 0.0 or ref_range_km is None or ref_range_km <= 0.0:
+            raise ValueError("geometric_loss_db_at_ref ≥ 0 needs a positive ref_range_km")
+        rng = np.maximum(rng_km, 1e-9)
+        loss_db = geometric_loss_db_at_ref + 20.0 * np.log10(rng / ref_range_km)
+        return np.minimum(10.0 ** (-loss_db / 10.0), 1.0)
+    if any(v is None for v in beam):
+        raise ValueError(
+            "give the beam (divergence and both apertures) or geometric_loss_db_at_ref"
+        )
+    theta, w0_d, a_d = (float(v) for v in beam)  # type: ignore[arg-type]
+    if theta <= 0.0 or w0_d <= 0.0 or a_d <= 0.0:
+        raise ValueError("divergence and apertures must be positive")
+    rng_m = rng_km * 1e3
+    w = np.sqrt((w0_d / 2.0) ** 2 + (theta * 1e-6 * rng_m) ** 2)
+    return -np.expm1(-2.0 * (a_d / 2.0) ** 2 / w**2)
+
+
+def _zenith_transmittance(
+    altitude_km: float,
+    zenith_transmittance: float | None,
+    atmosphere_loss_db_at_ref: float | None,
+    ref_range_km: float | None,
+) -> float:
+    """η_zenith as given, or from a stated loss L_atm at R_ref: 10^(−L_atm·sin ε_ref/10)."""
+    if (zenith_transmittance is None) == (atmosphere_loss_db_at_ref is None):
+        raise ValueError("give exactly one of zenith_transmittance and atmosphere_loss_db_at_ref")
+    if zenith_transmittance is not None:
+        return float(zenith_transmittance)
+    loss_db = float(atmosphere_loss_db_at_ref)  # type: ignore[arg-type]
+    if loss_db < 0.0 or ref_range_km is None:
+        raise ValueError("atmosphere_loss_db_at_ref ≥ 0 needs ref_range_km")
+    sin_ref = float(np.sin(np.radians(elevation_deg(ref_range_km, altitude_km))))
+    if ref_range_km < altitude_km or sin_ref <= 0.0:
+        raise ValueError(f"ref_range_km {ref_range_km} is not a visible range at this altitude")
+    return float(10.0 ** (-loss_db * sin_ref / 10.0))
+
+
 def downlink_transmittance(
     slant_range: ArrayLike,
     *,
     altitude_km: float,
-    divergence_half_angle_urad: float,
-    tx_aperture_m: float,
-    rx_aperture_m: float,
-    zenith_transmittance: float,
+    divergence_half_angle_urad: float | None = None,
+    tx_aperture_m: float | None = None,
+    rx_aperture_m: float | None = None,
+    zenith_transmittance: float | None = None,
     pointing_loss_db: float,
     eta_receiver: float,
+    eta_detector: float = 1.0,
+    geometric_loss_db_at_ref: float | None = None,
+    atmosphere_loss_db_at_ref: float | None = None,
+    ref_range_km: float | None = None,
 ) -> FloatArray:
     """Total transmittance from satellite output to detection, at slant range R (km).
 
-    η = [1 − exp(−2a²/w(R)²)] · η_zenith^(1/sin ε) · 10^(−pointing_loss_db/10) · η_receiver,
-    a = rx_aperture/2, w₀ = tx_aperture/2, w(R) = √(w₀² + (θR)²). Zero below the horizon.
+    η = η_geo(R) · η_zenith^(1/sin ε) · 10^(−pointing_loss_db/10) · η_receiver · η_detector.
+    η_geo: Gaussian beam, [1 − exp(−2a²/w(R)²)] with a = rx_aperture/2, w₀ = tx_aperture/2,
+    w(R) = √(w₀² + (θR)²); or, with ``geometric_loss_db_at_ref`` L_g at ``ref_range_km``
+    R_ref, 10^(−[L_g + 20 log₁₀(R/R_ref)]/10) capped at 1. η_zenith: ``zenith_transmittance``,
+    or 10^(−L_atm sin ε_ref/10) from ``atmosphere_loss_db_at_ref`` L_atm at R_ref (exactly
+    one of the two). ``eta_receiver`` is the ground optics (telescope to detector), kept apart
+    from ``eta_detector`` so each can carry its own published value. Zero below the horizon.
     """
-    if divergence_half_angle_urad <= 0.0 or tx_aperture_m <= 0.0 or rx_aperture_m <= 0.0:
-        raise ValueError("divergence and apertures must be positive")
-    for name, v in (("zenith_transmittance", zenith_transmittance), ("eta_receiver", eta_receiver)):
+    for name, v in (("eta_receiver", eta_receiver), ("eta_detector", eta_detector)):
         if not 0.0 < v <= 1.0:
             raise ValueError(f"{name} must be in (0, 1], got {v}")
     if pointing_loss_db < 0.0:
         raise ValueError(f"pointing_loss_db must be non-negative, got {pointing_loss_db}")
-    rng_m = as_float_array(slant_range) * 1e3
-    w = np.sqrt((tx_aperture_m / 2.0) ** 2 + (divergence_half_angle_urad * 1e-6 * rng_m) ** 2)
-    eta_geo = -np.expm1(-2.0 * (rx_aperture_m / 2.0) ** 2 / w**2)
-    sin_e = np.sin(np.radians(elevation_deg(slant_range, altitude_km)))
+    eta_zen = _zenith_transmittance(
+        altitude_km, zenith_transmittance, atmosphere_loss_db_at_ref, ref_range_km
+    )
+    if not 0.0 < eta_zen <= 1.0:
+        raise ValueError(f"zenith_transmittance must be in (0, 1], got {eta_zen}")
+    rng = as_float_array(slant_range)
+    eta_geo = _geometric_transmittance(
+        rng,
+        divergence_half_angle_urad,
+        tx_aperture_m,
+        rx_aperture_m,
+        geometric_loss_db_at_ref,
+        ref_range_km,
+    )
+    sin_e = np.sin(np.radians(elevation_deg(rng, altitude_km)))
     with np.errstate(divide="ignore"):
-        eta_atm = np.where(sin_e > 0.0, zenith_transmittance ** (1.0 / np.maximum(sin_e, 1e-12)), 0)
-    return eta_geo * eta_atm * 10.0 ** (-pointing_loss_db / 10.0) * eta_receiver
+        eta_atm = np.where(sin_e > 0.0, eta_zen ** (1.0 / np.maximum(sin_e, 1e-12)), 0.0)
+    fixed = 10.0 ** (-pointing_loss_db / 10.0) * eta_receiver * eta_detector
+    return eta_geo * eta_atm * fixed
+
+
+def sifted_bits_per_pulse(
+    eta: ArrayLike,
+    *,
+    intensities: tuple[float, ...],
+    probabilities: tuple[float, ...],
+    y0: float,
+    basis_match: float = 0.5,
+) -> FloatArray:
+    """Sifted bits per pulse: basis_match · Σᵢ pᵢ (Y₀ + 1 − e^(−η μᵢ)), over all intensities.
+
+    Every detection whose basis matches is a sifted bit, whatever its intensity (the gain of a
+    Poisson pulse, MQZL 2005 Eq. (8)); ``y0`` is the noise click probability per pulse.
+    """
+    if len(intensities) != len(probabilities) or not np.isclose(sum(probabilities), 1.0):
+        raise ValueError("need one probability per intensity, summing to 1")
+    e = as_float_array(eta)
+    gain = sum(p * (y0 - np.expm1(-e * m)) for m, p in zip(intensities, probabilities, strict=True))
+    return finite_nonneg(basis_match * gain)
 
 
 def decoy_key_per_pulse(
@@ -113,10 +210,10 @@ def satellite_key_rate(
     slant_range: ArrayLike,
     *,
     altitude_km: float,
-    divergence_half_angle_urad: float,
-    tx_aperture_m: float,
-    rx_aperture_m: float,
-    zenith_transmittance: float,
+    divergence_half_angle_urad: float | None = None,
+    tx_aperture_m: float | None = None,
+    rx_aperture_m: float | None = None,
+    zenith_transmittance: float | None = None,
     pointing_loss_db: float,
     eta_receiver: float,
     mu: float,
@@ -126,12 +223,17 @@ def satellite_key_rate(
     f_ec: float,
     q: float = 0.5,
     min_elevation_deg: float = 10.0,
+    eta_detector: float = 1.0,
+    geometric_loss_db_at_ref: float | None = None,
+    atmosphere_loss_db_at_ref: float | None = None,
+    ref_range_km: float | None = None,
 ) -> FloatArray:
     """Secret bits per pulse of a downlink at slant range R (km); 0 below ``min_elevation_deg``
     and for ranges shorter than the altitude (no such geometry).
 
-    ``downlink_transmittance`` then ``decoy_key_per_pulse``; ``q`` is the fraction of pulses
-    that are signals in the matching basis.
+    ``downlink_transmittance`` (its link arguments are passed through) then
+    ``decoy_key_per_pulse``; ``q`` is the fraction of pulses that are signals in the matching
+    basis (signal probability × basis-match probability).
     """
     if not (0.0 < nu < mu):
         raise ValueError(f"need 0 < nu < mu, got mu={mu}, nu={nu}")
@@ -144,6 +246,10 @@ def satellite_key_rate(
         zenith_transmittance=zenith_transmittance,
         pointing_loss_db=pointing_loss_db,
         eta_receiver=eta_receiver,
+        eta_detector=eta_detector,
+        geometric_loss_db_at_ref=geometric_loss_db_at_ref,
+        atmosphere_loss_db_at_ref=atmosphere_loss_db_at_ref,
+        ref_range_km=ref_range_km,
     )
     key = decoy_key_per_pulse(eta, mu=mu, nu=nu, y0=y0, e_d=e_d, f_ec=f_ec, q=q)
     rng = as_float_array(slant_range)

@@ -1,0 +1,171 @@
+"""Chart builders on small hand-made results tables: traces, stacked values, unit titles."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import charts
+
+_SPEC = importlib.util.spec_from_file_location(
+    "qroad_sample_results", Path(__file__).resolve().parents[1] / "ui" / "conftest.py"
+)
+sample = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(sample)
+
+
+def _concat(**runs: int) -> dict[str, pd.DataFrame]:
+    """Tables of several sample runs (name -> first MDI period) with a scenario column."""
+    out: dict[str, list[pd.DataFrame]] = {}
+    for name, mdi_from in runs.items():
+        for table, frame in sample.sample_tables(mdi_from).items():
+            out.setdefault(table, []).append(frame.assign(scenario=name))
+    return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
+@pytest.fixture
+def tables() -> dict[str, pd.DataFrame]:
+    return _concat(early=2025, late=2030)
+
+
+def _traces(fig, name: str) -> list:
+    return [t for t in fig.data if t.name == name]
+
+
+def _panel(fig, name: str, xaxis: str):
+    """The trace called ``name`` in the facet panel on ``xaxis`` (x = first scenario)."""
+    return next(t for t in _traces(fig, name) if t.xaxis == xaxis)
+
+
+def test_served_by_phase_stacks_and_fills_missing_phase(tables) -> None:
+    fig = charts.served_by_phase_figure(tables["phases"])
+    assert sorted({t.name for t in fig.data}) == ["I", "II"]
+    assert len(fig.data) == 4  # two phases x two scenario panels
+    assert all(t.stackgroup for t in fig.data)
+    late_ii = _panel(fig, "II", "x2")
+    assert list(late_ii.x) == [2025, 2030] and list(late_ii.y) == [0.0, 4.0]
+    assert fig.layout.yaxis.title.text == "Served key (bit/s)"
+    assert fig.layout.xaxis.title.text == "Period start (year)"
+    assert {a.text for a in fig.layout.annotations} == {"early", "late"}
+
+
+def test_served_share_by_trust_in_percent(tables) -> None:
+    fig = charts.served_share_by_trust_figure(tables["served"])
+    late_partial = _panel(fig, "partial", "x2")
+    assert list(late_partial.y) == [0.0, 40.0]
+    early_trusted = _panel(fig, "trusted", "x")
+    assert list(early_trusted.y) == [50.0, 100.0]
+    assert fig.layout.yaxis.title.text == "Served share of demand (%)"
+
+
+def test_equipment_counts_has_all_kinds(tables) -> None:
+    counts = charts.equipment_counts(tables["equipment"])
+    late_2030 = counts[(counts.scenario == "late") & (counts.period == 2030)]
+    assert dict(zip(late_2030.label, late_2030["count"], strict=True)) == {
+        "trusted nodes": 2,
+        "relays": 1,
+        "memories": 0,
+        "repeaters": 0,
+        "ground stations": 0,
+    }
+    fig = charts.equipment_counts_figure(tables["equipment"])
+    assert {t.name for t in fig.data} == set(charts.EQUIPMENT_LABELS.values())
+    assert fig.layout.yaxis.title.text == "Sites with equipment (count)"
+
+
+def test_cumulative_cost_in_million_euro(tables) -> None:
+    fig = charts.cumulative_cost_figure(tables["costs"])
+    capex = _panel(fig, "capex_systems", "x")
+    assert np.allclose(list(capex.y), [0.2, 0.45])
+    opex = _panel(fig, "opex_systems", "x")
+    assert np.allclose(list(opex.y), [0.0, 0.08])
+    assert fig.layout.yaxis.title.text == "Cost (M€, discounted, cumulative)"
+
+
+def test_adoption_years_and_figure(tables) -> None:
+    first = charts.adoption_years(tables["builds"])
+    got = {(r.scenario, r.tech): r.first_year for r in first.itertuples()}
+    assert got == {
+        ("early", "bb84"): 2025,
+        ("early", "mdi"): 2025,
+        ("late", "bb84"): 2025,
+        ("late", "mdi"): 2030,
+    }
+    fig = charts.adoption_figure(tables["builds"])
+    late = _traces(fig, "late")[0]
+    assert dict(zip(late.y, late.x, strict=True)) == {"bb84": 2025, "mdi": 2030}
+    assert fig.layout.xaxis.title.text == "First period in use (year)"
+
+
+def test_roadmap_timeline_has_milestone_and_first_use_traces(tables) -> None:
+    milestones = pd.DataFrame(
+        {
+            "timeline": ["early", "early", "late", "late"],
+            "milestone": ["MDI in telecom", "repeaters", "MDI in telecom", "repeaters"],
+            "year": [2026, 2031, 2031, 2041],
+        }
+    )
+    fig = charts.roadmap_timeline_figure(milestones, tables["builds"])
+    names = [t.name for t in fig.data]
+    assert names == [
+        "milestones: early",
+        "milestones: late",
+        "first use: early",
+        "first use: late",
+    ]
+    assert list(fig.data[1].x) == [2031, 2041]
+    assert fig.data[0].marker.symbol == "diamond"
+    assert fig.layout.xaxis.title.text == "Year"
+
+
+def test_network_map_links_widths_and_site_colours(tables) -> None:
+    args = [tables[k] for k in ("sites", "links", "builds", "flows", "equipment")]
+    fig = charts.network_map_figure(*args, scenario="late", period=2030)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["bb84", "mdi"]
+    widths = {t.name: t.line.width for t in lines}
+    assert widths["bb84"] == pytest.approx(9.5)  # max flow 20 bit/s → full width
+    assert widths["mdi"] == pytest.approx(1.5 + 8 * 4 / 20)
+    sites = {t.name: list(t.text) for t in fig.data if t.mode == "markers+text"}
+    assert sites == {
+        "sites: none": ["C"],
+        "sites: relays + trusted nodes": ["B"],
+        "sites: trusted nodes": ["A"],
+    }
+    assert fig.layout.xaxis.title.text == "Longitude (°)"
+    assert fig.layout.yaxis.title.text == "Latitude (°)"
+    assert {t.type for t in fig.data} == {"scatter"}  # plain lon/lat axes: no tiles needed
+
+    early_2025 = charts.network_map_figure(*args, scenario="late", period=2025, color_by="phase")
+    assert [t.name for t in early_2025.data if t.mode == "lines"] == ["I"]
+
+
+def test_physics_figure_log_axis_drops_zero_and_draws_plob() -> None:
+    rates = pd.DataFrame(
+        {
+            "model": ["decoy_bb84"] * 3 + ["tf_qkd"] * 3,
+            "length_km": [0.0, 100.0, 200.0] * 2,
+            "key_rate_bps": [1e6, 1e3, 0.0, 1e5, 1e4, 1e3],
+        }
+    )
+    fig = charts.physics_figure(rates, plob_repetition_rate_hz=1e9)
+    assert [t.name for t in fig.data] == ["decoy_bb84", "tf_qkd", "PLOB bound (1 GHz)"]
+    assert list(fig.data[0].y) == [1e6, 1e3]
+    plob = fig.data[2]
+    # PLOB at 100 km, 0.2 dB/km: -log2(1 - 1e-2) bits/use x 1e9 uses/s
+    i = int(np.argmin(np.abs(np.asarray(plob.x) - 100.0)))
+    eta = 10 ** (-0.2 * plob.x[i] / 10)
+    assert plob.y[i] == pytest.approx(-np.log2(1 - eta) * 1e9)
+    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.title.text == "Secret key rate (bit/s)"
+    assert fig.layout.xaxis.title.text == "Distance (km)"
+
+
+def test_compare_figures_titles(tables) -> None:
+    titles = [t for t, _ in charts.compare_figures(tables)]
+    assert titles[0] == "Key served by phase" and "Roadmap timeline" not in titles
+    assert len(titles) == 5

@@ -1,0 +1,135 @@
+"""Hand-made results folders for the app tests: two periods, three sites, two links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine.results import write_run
+
+
+def sample_tables(mdi_from: int = 2030) -> dict[str, pd.DataFrame]:
+    """Results of a tiny plan: bb84 A–B from 2025, MDI A–C (relay at B) from ``mdi_from``."""
+    periods = [2025, 2030]
+    mdi_on = {p: p >= mdi_from for p in periods}
+    df = pd.DataFrame
+    builds = []
+    flows = []
+    equipment = []
+    for p in periods:
+        builds.append((p, "L1", "bb84", 2 if p == 2025 else 0, 2, 2e5 if p == 2025 else 0.0))
+        flows.append((p, "L1", "trusted", 5.0 if p == 2025 else 20.0))
+        equipment += [(p, "A", "trusted_node", True, p == 2025)]
+        equipment += [(p, "B", "trusted_node", True, p == 2025)]
+        if mdi_on[p]:
+            builds.append((p, "L2", "mdi", int(p == mdi_from), 1, 3e5 * (p == mdi_from)))
+            flows.append((p, "L2", "partial", 4.0))
+            equipment.append((p, "B", "relay", True, p == mdi_from))
+    partial_served = {p: 4.0 if mdi_on[p] else 0.0 for p in periods}
+    return {
+        "sites": df(
+            {
+                "site": ["A", "B", "C"],
+                "name": ["Alpha", "Bravo", "Charlie"],
+                "lon": [0.0, 1.0, 2.0],
+                "lat": [51.0, 52.0, 51.5],
+            }
+        ),
+        "links": df(
+            [
+                ("L1", "bb84", "I", "A", "B", 50.0, "A>B", ""),
+                ("L2", "mdi", "II", "A", "C", 140.0, "A>B>C", "B"),
+            ],
+            columns=[
+                "link",
+                "tech",
+                "phase",
+                "site_a",
+                "site_b",
+                "length_km",
+                "route",
+                "relay_site",
+            ],
+        ),
+        "capacity": df(
+            [(p, link, 1e4) for p in periods for link in ("L1", "L2")],
+            columns=["period", "link", "key_rate_per_system_bps"],
+        ),
+        "builds": df(
+            builds,
+            columns=["period", "link", "tech", "systems_new", "systems_installed", "capex_eur"],
+        ),
+        "equipment": df(equipment, columns=["period", "site", "equipment", "installed", "new"]),
+        "served": df(
+            [
+                (2025, "D1", "A", "B", "trusted", "", 10.0, 5.0),
+                (2030, "D1", "A", "B", "trusted", "", 20.0, 20.0),
+                (2025, "D2", "A", "C", "partial", "bank", 10.0, partial_served[2025]),
+                (2030, "D2", "A", "C", "partial", "bank", 10.0, partial_served[2030]),
+            ],
+            columns=[
+                "period",
+                "demand",
+                "site_a",
+                "site_b",
+                "trust",
+                "customer",
+                "demand_bps",
+                "served_bps",
+            ],
+        ),
+        "flows": df(flows, columns=["period", "link", "trust", "key_flow_bps"]),
+        "costs": df(
+            [
+                (2025, "capex_systems", 2e5, 2e5),
+                (2030, "capex_systems", 3e5, 2.5e5),
+                (2030, "opex_systems", 1e5, 0.8e5),
+            ],
+            columns=["period", "category", "eur", "discounted_eur"],
+        ),
+        "phases": df(
+            [(2025, "I", 5.0, 1.0), (2030, "I", 20.0, 20 / 24)]
+            + ([(2030, "II", 4.0, 4 / 24)] if mdi_on[2030] else []),
+            columns=["period", "phase", "served_bps", "share"],
+        ),
+    }
+
+
+def write_sample_run(out_dir: Path, name: str, timeline: str, mdi_from: int = 2030) -> Path:
+    """Write ``out_dir/<name>/`` with the sample tables and a scenario.yaml naming ``timeline``."""
+    scenario_yaml = json.dumps(
+        {
+            "name": name,
+            "description": f"toy network, {timeline} timeline",
+            "timeline": timeline,
+            "horizon": {"start_year": 2025, "end_year": 2035, "period_years": 5},
+            "demand": {"base_key_rate_bps": 10, "growth_per_year": 0.15},
+            "economics": {"discount_rate": 0.05},
+        }
+    )
+    return write_run(
+        out_dir,
+        name,
+        sample_tables(mdi_from),
+        {"status": "optimal", "objective": 6.3e5, "gap": 0.004},
+        extra_files={"scenario.yaml": scenario_yaml},
+    )
+
+
+@pytest.fixture
+def results_dir(tmp_path: Path) -> Path:
+    """A results folder with runs ``toy-early`` (MDI from 2025) and ``toy-late`` (from 2030)."""
+    out = tmp_path / "results"
+    write_sample_run(out, "toy-early", "early", mdi_from=2025)
+    write_sample_run(out, "toy-late", "late", mdi_from=2030)
+    return out
+
+
+@pytest.fixture
+def sample_run_factory() -> Callable[..., Path]:
+    """The ``write_sample_run`` function, for tests that need their own runs."""
+    return write_sample_run

@@ -1,0 +1,36 @@
+"""Download page: one run's Parquet tables, scenario YAML and manifest as a zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import streamlit as st
+
+from engine.report import run_zip_bytes
+from ui.common import list_runs, no_runs_message
+
+
+def main() -> None:
+    """Draw the page."""
+    st.title("Download a run")
+    runs = list_runs()
+    if not runs:
+        no_runs_message()
+        return
+    name = st.selectbox("Run", list(runs))
+    data = run_zip_bytes(runs[name])
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        contents = pd.DataFrame(
+            [(i.filename, round(i.file_size / 1024, 1)) for i in zf.infolist()],
+            columns=["File", "Size (kB)"],
+        )
+    st.metric("Zip size (kB)", f"{len(data) / 1024:.1f}")
+    st.dataframe(contents, hide_index=True)
+    st.download_button(
+        f"Download {name}.zip", data=data, file_name=f"{name}.zip", mime="application/zip"
+    )
+
+
+main()

@@ -1,0 +1,105 @@
+"""Pure helpers of the Scenario and Run pages: edits → ``--set`` overrides, friendly errors.
+
+The pages collect what a strategist changes; these functions turn it into the
+``key.path=value`` strings that ``engine.scenario.load_scenario(overrides=...)`` applies,
+so the app edits scenarios exactly as the CLI's ``--set`` does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from engine.errors import QroadInputError
+
+TIMELINES: tuple[str, ...] = ("early", "mid", "late")
+
+
+def yaml_value(value: Any) -> str:
+    """A value as one line of YAML flow style (JSON is valid YAML; None → null)."""
+    return json.dumps(value, separators=(", ", ": "))
+
+
+def timeline_overrides(
+    chosen: str, years: Mapping[str, int], named_years: Mapping[str, int]
+) -> tuple[list[str], str | None]:
+    """Overrides and ``timeline=`` argument for a named timeline with edited milestone years.
+
+    Unedited years → no override, ``timeline=chosen``. Any edit → the whole mapping as one
+    ``timeline={...}`` override (a mapping dates every milestone it names; naming all keeps
+    the chosen timeline's other years) and ``timeline=None``.
+    """
+    if {k: int(v) for k, v in years.items()} == {k: int(v) for k, v in named_years.items()}:
+        return [], chosen
+    mapping = {k: int(v) for k, v in years.items()}
+    return [f"timeline={yaml_value(mapping)}"], None
+
+
+def technology_overrides(
+    edited: Mapping[str, Mapping[str, float]], base: Mapping[str, Mapping[str, float]]
+) -> list[str]:
+    """``technologies.overrides.<tech>.<field>=value`` for every field that differs from base."""
+    out = []
+    for tech, fields in edited.items():
+        for field, value in fields.items():
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            old = base.get(tech, {}).get(field)
+            if old is None or abs(float(value) - float(old)) > 1e-12 * max(1.0, abs(old)):
+                out.append(f"technologies.overrides.{tech}.{field}={float(value)!r}")
+    return out
+
+
+def trust_mix_override(
+    rows: list[Mapping[str, Any]], base: Mapping[int, Mapping[str, float]]
+) -> list[str]:
+    """One ``demand.trust_mix={...}`` override from rows (year + shares in %), if changed."""
+    mix: dict[int, dict[str, float]] = {}
+    for row in rows:
+        year = row.get("year")
+        if year is None or year != year:
+            continue
+        mix[int(year)] = {
+            t: round(float(row.get(t) or 0.0) / 100.0, 6)
+            for t in ("trusted", "partial", "trust_free")
+        }
+    old = {int(y): {t: round(float(v), 6) for t, v in s.items()} for y, s in base.items()}
+    old = {y: {t: old[y].get(t, 0.0) for t in ("trusted", "partial", "trust_free")} for y in old}
+    if mix == old:
+        return []
+    return [f"demand.trust_mix={yaml_value({str(y): s for y, s in sorted(mix.items())})}"]
+
+
+def scalar_override(path: str, value: Any, base: Any) -> list[str]:
+    """``path=value`` when ``value`` differs from ``base``."""
+    if value == base:
+        return []
+    return [f"{path}={yaml_value(value)}"]
+
+
+def friendly_errors(err: QroadInputError) -> list[str]:
+    """Each problem of a failed load in plain words: where, what, what you gave, what fits."""
+    lines = []
+    for e in getattr(err, "all_errors", None) or [err]:
+        where = f"**{e.path}**" if e.path else "The scenario"
+        message, allowed = e.message, e.allowed
+        if "should match pattern" in message:
+            message = "contains characters that are not allowed"
+            allowed = "letters, digits, '-', '_' and '.', starting with a letter or digit"
+        text = f"{where}: {message}."
+        if e.value is not None:
+            text += f" You gave `{e.value!r}`."
+        if allowed:
+            text += f" Allowed: {allowed}."
+        lines.append(text)
+    return lines
+
+
+def scenario_yaml(resolved: Mapping[str, Any], name: str) -> str:
+    """The resolved scenario as a standalone YAML file (no ``extends``), named ``name``."""
+    data = {k: v for k, v in resolved.items() if k != "extends"}
+    data["name"] = name
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
