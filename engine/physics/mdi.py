@@ -1,5 +1,256 @@
-"""Placeholder: being written."""
+"""Measurement-device-independent QKD with weak coherent pulses and infinite decoy states.
+
+Protocol: Lo, Curty, Qi, PRL 108, 130503 (2012), key rate Eq. (1). The gains, error rates and
+single-photon quantities of the polarisation-encoded, linear-optics Bell-state measurement are
+the closed forms of Ma & Razavi, PRA 86, 062319 (2012), App. B, as restated for asymmetric arms
+by Xu, Curty, Qi, Lo, NJP 15, 113007 (2013), appendix (the "asymptotic decoy" case, where the
+single-photon yield Y₁₁ and phase error e₁₁ are known exactly).
+
+Also holds the loss-grid optimiser shared with the twin-field model: the best intensity is
+found exactly at fixed total-loss anchors (every 0.5 dB) and interpolated in between, so a
+million distances cost one rate evaluation each plus a few hundred optimisations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from engine.physics.common import (
+    FloatArray,
+    as_float_array,
+    finite_nonneg,
+    maximise_1d,
+)
+
+ANCHOR_STEP_DB = 0.5
+"""Spacing (dB of total fibre loss) of the anchors where intensities are optimised exactly."""
+
+BLOCK = 8192
+"""Elements per block when a rate formula is evaluated on many distances."""
+
+LN10_OVER_10 = np.log(10.0) / 10.0
+"""Converts a loss in dB to the exponent of e: 10^(−D/10) = e^(−D·ln10/10)."""
+
+ANCHOR_CAP_DB = 1000.0
+"""Highest anchor; beyond it the intensities of the last anchor are reused."""
 
 
-def mdi_qkd(*args, **kwargs):
-    raise NotImplementedError
+def check_lengths(length_km: ArrayLike) -> FloatArray:
+    """Return the distances as a float array; ValueError if any is negative or not finite."""
+    length = as_float_array(length_km)
+    if not np.all(np.isfinite(length)):
+        raise ValueError("length_km must be finite")
+    if np.any(length < 0.0):
+        raise ValueError("length_km must be >= 0")
+    return length
+
+
+def check_range(name: str, value: float, low: float, high: float) -> float:
+    """Return ``value`` as float if low <= value <= high, else raise ValueError naming it."""
+    v = float(value)
+    if not (low <= v <= high):
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value!r}")
+    return v
+
+
+def loss_anchors(loss_db: FloatArray) -> FloatArray:
+    """Fixed anchors 0, 0.5, 1, … dB covering the largest loss asked for (at most the cap)."""
+    top = float(np.max(loss_db, initial=0.0))
+    n_anchor = int(np.ceil(min(top, ANCHOR_CAP_DB) / ANCHOR_STEP_DB)) + 1
+    return np.arange(n_anchor, dtype=np.float64) * ANCHOR_STEP_DB
+
+
+def from_anchors(loss_db: FloatArray, anchors: FloatArray, values: FloatArray) -> FloatArray:
+    """Linear interpolation of per-anchor ``values`` at every loss (clamped beyond the ends).
+
+    The anchors are k·ANCHOR_STEP_DB (``loss_anchors``), so the bracketing anchor is found by
+    division instead of the binary search of ``np.interp``.
+    """
+    if anchors.size == 1:
+        return np.full(loss_db.shape, float(values[0]))
+    position = np.clip(loss_db * (1.0 / ANCHOR_STEP_DB), 0.0, anchors.size - 1.0)
+    left = np.minimum(position.astype(np.intp), anchors.size - 2)
+    return values[left] + (position - left) * (values[left + 1] - values[left])
+
+
+def anchor_optimum(
+    loss_db: FloatArray,
+    objective: Callable[[FloatArray, FloatArray], FloatArray],
+    lower: float,
+    upper: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Anchors (dB) and the parameter x in [lower, upper] maximising objective(anchor, x).
+
+    The maximisation (``maximise_1d``, vectorised golden section) runs only at the fixed
+    anchors of ``loss_anchors`` (every 0.5 dB); callers interpolate the optimum between
+    anchors with ``from_anchors``. Because a key rate is stationary in its intensity at the
+    optimum, interpolation costs only a second-order rate change (tested below 1e-4
+    relative), and a distance's result does not depend on the other distances in the call,
+    since the anchors are fixed.
+    """
+    anchors = loss_anchors(loss_db)
+    x_best, _ = maximise_1d(lambda x: objective(anchors, x), lower, upper, anchors.shape)
+    return anchors, x_best
+
+
+def blockwise(fn: Callable[..., FloatArray], shape: tuple[int, ...], *flat: FloatArray):
+    """``fn`` applied to aligned blocks of the 1-D arrays ``flat``, reshaped to ``shape``.
+
+    Evaluating a long rate formula on blocks of ``BLOCK`` elements keeps its temporaries in
+    cache, which is 2–3× faster than whole-array numpy for a million distances.
+    """
+    n = flat[0].size
+    out = np.empty(n)
+    for start in range(0, n, BLOCK):
+        part = slice(start, start + BLOCK)
+        out[part] = fn(*(a[part] for a in flat))
+    return out.reshape(shape)
+
+
+def entropy_bits(p: FloatArray) -> FloatArray:
+    """Binary entropy h(p) in bits of an error rate p ≤ 1/2; h(0) = 0.
+
+    A leaner twin of ``common.binary_entropy`` for the hot paths (two logarithms, no NaN
+    cleanup): arguments are clipped to [1e-300, 1/2], so rates above 1/2 are charged the full
+    bit h = 1 (conservative), and −p log₂p underflows to 0 at p = 0.
+    """
+    q = np.clip(p, 1e-300, 0.5)
+    return (q * np.log(q) + (1.0 - q) * np.log(1.0 - q)) * (-1.0 / np.log(2.0))
+
+
+def bessel_i0_series(u: FloatArray) -> FloatArray:
+    """I₀(2√u) − 1 = Σ_{k≥1} u^k/(k!)² for u ≥ 0 (Abramowitz–Stegun 9.6.10), by Horner.
+
+    Exact to double precision for u ≤ 10 with the number of terms chosen from max(u); the
+    sum starts at k = 1 so small arguments keep full relative precision.
+    """
+    top = float(np.max(u, initial=0.0))
+    n_terms, bound = 1, top
+    while bound > 1e-17 * max(top, 1.0) and n_terms < 60:
+        n_terms += 1
+        bound *= top / (n_terms * n_terms)
+    acc = np.full(u.shape, 1.0 / (n_terms * n_terms))
+    for k in range(n_terms - 1, 0, -1):
+        acc = (1.0 + acc * u) / (k * k) if k > 1 else 1.0 + acc * u
+    return u * acc
+
+
+def _mdi_rate(
+    eta_a: FloatArray,
+    eta_b: FloatArray,
+    mu: FloatArray | float,
+    y0: float,
+    e_d: float,
+    f_ec: float,
+) -> FloatArray:
+    """Raw MDI-QKD key rate (bits per pulse pair, may be negative), μ_a = μ_b = μ.
+
+    Ma–Razavi (2012) Eqs. (B7)–(B16) / Xu et al. (2013) appendix, with Y₀ the dark-count
+    probability of each of the four detectors:
+        μ′ = (η_a + η_b)μ,  x = √(η_aη_b)μ/2
+        Q_C = 2(1−Y₀)² e^(−μ′/2) [1 − (1−Y₀)e^(−η_aμ/2)] [1 − (1−Y₀)e^(−η_bμ/2)]
+        Q_E = 2Y₀(1−Y₀)² e^(−μ′/2) [I₀(2x) − (1−Y₀)e^(−μ′/2)]
+        E_Z Q_Z = e_d Q_C + (1−e_d) Q_E,  Q_Z = Q_C + Q_E
+        Y₁₁ = (1−Y₀)² [η_aη_b/2 + (2η_a + 2η_b − 3η_aη_b)Y₀ + 4(1−η_a)(1−η_b)Y₀²]
+        e₁₁Y₁₁ = Y₁₁/2 − (1/2 − e_d)(1−Y₀)² η_aη_b/2
+        R = μ² e^(−2μ) Y₁₁ [1 − h(e₁₁)] − f Q_Z h(E_Z)          (LCQ 2012 Eq. (1))
+    The bracket of Q_E is rearranged without cancellation as
+    [I₀(2x) − 1] + [1 − e^(−μ′/2)] + Y₀e^(−μ′/2), with I₀ from its power series in x².
+    """
+    keep2 = (1.0 - y0) ** 2
+    m_a = np.expm1(-0.5 * mu * eta_a)  # e^(−η_aμ/2) − 1
+    m_b = m_a if eta_b is eta_a else np.expm1(-0.5 * mu * eta_b)
+    e_half = (1.0 + m_a) * (1.0 + m_b)  # e^(−μ′/2)
+    click_a = y0 * (1.0 + m_a) - m_a  # 1 − (1−Y₀)e^(−η_aμ/2)
+    click_b = click_a if m_b is m_a else y0 * (1.0 + m_b) - m_b
+    q_c = (2.0 * keep2) * e_half * click_a * click_b
+    prod = eta_a * eta_b
+    if y0 > 0.0:
+        lost = -(m_a + m_b + m_a * m_b)  # 1 − e^(−μ′/2)
+        bracket = bessel_i0_series(prod * (0.25 * mu * mu)) + lost + y0 * e_half
+        q_e = (2.0 * y0 * keep2) * e_half * bracket
+        q_z = q_c + q_e
+        err_z = (e_d * q_c + (1.0 - e_d) * q_e) / q_z
+    else:
+        q_z = q_c
+        err_z = np.full(np.shape(q_c), e_d)
+    y11 = keep2 * (
+        0.5 * prod
+        + (2.0 * (eta_a + eta_b) - 3.0 * prod) * y0
+        + (4.0 * y0 * y0) * (1.0 - eta_a) * (1.0 - eta_b)
+    )
+    e11 = 0.5 - (0.5 - e_d) * keep2 * 0.5 * prod / y11
+    gain11 = (mu * mu * np.exp(-2.0 * mu)) * y11
+    return gain11 * (1.0 - entropy_bits(e11)) - f_ec * q_z * entropy_bits(err_z)
+
+
+@np.errstate(all="ignore")  # under/overflow at 0 or 2000 km is cleaned by finite_nonneg
+def mdi_qkd(
+    length_km: ArrayLike,
+    *,
+    alpha_db_per_km: float,
+    eta_det: float,
+    y0: float,
+    e_d: float,
+    f_ec: float,
+    mu: float | None = None,
+    relay_fraction: float = 0.5,
+) -> FloatArray:
+    """Asymptotic decoy-state MDI-QKD secret key rate, bits per pulse pair.
+
+    Lo–Curty–Qi, PRL 108, 130503 (2012), Eq. (1):
+        R = Q₁₁^Z [1 − h(e₁₁^X)] − f Q_μμ^Z h(E_μμ^Z),   Q₁₁ = μ_aμ_b e^(−μ_a−μ_b) Y₁₁,
+    with the closed forms of Ma–Razavi PRA 86, 062319 (2012) App. B and Xu–Curty–Qi–Lo
+    NJP 15, 113007 (2013) appendix for Q, E, Y₁₁, e₁₁ (see ``_mdi_rate``). Infinitely many decoy
+    intensities, so Y₁₁ and e₁₁ are exact; no finite-key effects; efficient basis choice (no
+    sifting factor, as in LCQ's Eq. (1)).
+
+    Arguments: ``length_km`` total Alice–Bob fibre length (km, array); the relay sits at
+    ``relay_fraction`` of it from Alice, so η_a = η_det·10^(−α·relay_fraction·L/10) and
+    η_b = η_det·10^(−α(1−relay_fraction)L/10) (dimensionless); ``alpha_db_per_km`` fibre loss
+    (dB/km); ``eta_det`` detector efficiency; ``y0`` dark-count probability per detector per
+    pulse; ``e_d`` misalignment error probability; ``f_ec`` error-correction inefficiency;
+    ``mu`` the common signal intensity of both users (photons per pulse), or None to maximise
+    the rate over μ ∈ [1e-4, 3] at every distance.
+
+    Returns bits per pulse pair, same shape as ``length_km``; 0 where no key is possible.
+    """
+    length = check_lengths(length_km)
+    alpha = check_range("alpha_db_per_km", alpha_db_per_km, 0.0, np.inf)
+    eta_det = check_range("eta_det", eta_det, 0.0, 1.0)
+    y0 = check_range("y0", y0, 0.0, 0.5)
+    e_d = check_range("e_d", e_d, 0.0, 0.5)
+    f_ec = check_range("f_ec", f_ec, 0.0, np.inf)
+    frac = check_range("relay_fraction", relay_fraction, 0.0, 1.0)
+    if mu is not None:
+        mu = check_range("mu", mu, 0.0, np.inf)
+    if eta_det == 0.0:
+        return np.zeros(length.shape)
+
+    def arms(loss_db: FloatArray) -> tuple[FloatArray, FloatArray]:
+        eta_a = eta_det * np.exp(-LN10_OVER_10 * frac * loss_db)
+        if frac == 0.5:
+            return eta_a, eta_a
+        return eta_a, eta_det * np.exp(-LN10_OVER_10 * (1.0 - frac) * loss_db)
+
+    loss_db = (alpha * length).ravel()
+    anchors = mu_best = np.zeros(1)  # replaced below when μ is optimised
+    if mu is None:
+
+        def objective(anchor_db: FloatArray, m: FloatArray) -> FloatArray:
+            eta_a, eta_b = arms(anchor_db)
+            # Scale by the product of arm transmittances so every anchor's values are O(1).
+            return _mdi_rate(eta_a, eta_b, m, y0, e_d, f_ec) / (eta_a * eta_b)
+
+        anchors, mu_best = anchor_optimum(loss_db, objective, 1e-4, 3.0)
+    fixed_mu = mu
+
+    def rate(loss_part: FloatArray) -> FloatArray:
+        eta_a, eta_b = arms(loss_part)
+        m = from_anchors(loss_part, anchors, mu_best) if fixed_mu is None else fixed_mu
+        return finite_nonneg(_mdi_rate(eta_a, eta_b, m, y0, e_d, f_ec))
+
+    return blockwise(rate, length.shape, loss_db)
