@@ -1,0 +1,318 @@
+"""Index sets and parameter lookups of the model, derived once from ``ModelData``.
+
+Everything the ``add_*`` functions need is computed here with plain Python/pandas, so the
+Pyomo layer only declares components over ready-made sparse index lists. No physics, no
+files: every number comes from a ModelData table.
+
+Conventions (documented in docs/model.md):
+
+- a period is identified by its first year ``t``; ``year(t) = t``;
+- a system built on link ``l`` in period ``t'`` is installed in period ``t`` iff
+  ``0 <= t - t' < lifetime_years(tech(l))`` (NaN lifetime = forever);
+- ``build[l,t]`` exists only where the technology is available in ``t``
+  (``costs.available``) and ``capacity[l,t] > 0``;
+- costs missing for an (item, period) are carried forward (then backward) from the item's
+  nearest period; a missing ``available`` flag counts as False;
+- key flows are organised in *commodities* (see ``Commodity``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from optimizer.model_data import ModelData, ModelDataError
+
+TRUSTED_NODE = "trusted_node"
+CATEGORIES = (
+    "capex_systems",
+    "capex_equipment",
+    "opex_systems",
+    "opex_equipment",
+    "unserved_penalty",
+)
+
+Arc = tuple[str, str, str]  # (link, from site, to site)
+
+
+@dataclass(frozen=True)
+class Commodity:
+    """One flow commodity: key leaving ``source`` towards the sinks of ``demands``.
+
+    - ``trusted`` demands with ``paths <= 1`` share one commodity per source site;
+    - ``partial`` demands share one commodity per (customer, source site);
+    - ``trust_free`` demands share one commodity per source site (direct arcs only);
+    - a ``trusted``/``partial`` demand with ``paths = k >= 2`` has its own commodity with
+      ``shares = k``.
+
+    ``relay_sites`` are the sites where this commodity's key may be relayed (all sites for
+    trusted, the customer's own sites for partial, none for trust_free).
+    """
+
+    name: str
+    trust: str
+    source: str
+    demands: tuple[str, ...]
+    relay_sites: frozenset[str]
+    shares: int = 1
+
+
+@dataclass
+class ModelSets:
+    """Sparse index lists and parameter dictionaries (units in the names)."""
+
+    periods: list[int]
+    years: dict[int, int]
+    discount: dict[int, float]
+    budget_eur: dict[int, float]
+    previous: dict[int, int | None]
+    links: list[str]
+    link_tech: dict[str, str]
+    link_ends: dict[str, tuple[str, str]]
+    link_max_systems: dict[str, int]
+    tech_phase: dict[str, str]
+    capex_eur: dict[tuple[str, int], float]
+    opex_eur_per_year: dict[tuple[str, int], float]
+    available: dict[tuple[str, int], bool]
+    rate_per_system_bps: dict[tuple[str, int], float]
+    build_index: list[tuple[str, int]]
+    installed_from: dict[tuple[str, int], list[int]]
+    link_needs: dict[str, list[tuple[str, str]]]
+    site_keys: list[tuple[str, str]]
+    equipment_purchases: dict[tuple[str, int], list[int]]
+    span_links: dict[str, list[str]]
+    span_max_systems: dict[str, float]
+    demand_info: dict[str, dict]
+    demand_bps: dict[tuple[str, int], float]
+    commodities: dict[str, Commodity]
+    arcs: dict[str, list[Arc]]
+    flow_index: list[tuple[str, str, str, str, int]]
+    usable: dict[int, set[str]] = field(default_factory=dict)
+
+    def installed_index(self) -> list[tuple[str, int]]:
+        """(link, period) pairs where installed systems can be non-zero."""
+        return list(self.installed_from)
+
+    def commodity_bps(self, c: str, t: int) -> float:
+        """Total demand (bps) of commodity ``c`` in period ``t``: its relay big-M."""
+        return sum(self.demand_bps[d, t] for d in self.commodities[c].demands)
+
+    def sinks(self, c: str) -> dict[str, list[str]]:
+        """Sink site -> demands of commodity ``c`` ending there."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for d in self.commodities[c].demands:
+            out[self.demand_info[d]["site_b"]].append(d)
+        return out
+
+
+def _lifetime(value: float) -> float:
+    return math.inf if pd.isna(value) or value <= 0 else float(value)
+
+
+def _cost_tables(data: ModelData, periods: list[int]) -> tuple[dict, dict, dict]:
+    costs = data.costs.copy()
+    items = sorted(set(costs["item"]))
+    grid = pd.MultiIndex.from_product([items, periods], names=["item", "period"])
+    costs = costs.set_index(["item", "period"]).reindex(grid)
+    filled = costs[["capex_eur", "opex_eur_per_year"]].groupby(level="item").ffill()
+    filled = filled.groupby(level="item").bfill().fillna(0.0)
+    avail = costs["available"].astype("boolean").fillna(False).astype(bool)
+    capex = {k: float(v) for k, v in filled["capex_eur"].items()}
+    opex = {k: float(v) for k, v in filled["opex_eur_per_year"].items()}
+    return capex, opex, {k: bool(v) for k, v in avail.items()}
+
+
+def _purchases(periods: list[int], lifetime: float) -> dict[int, list[int]]:
+    """First-install period -> every period in which the item is bought (install, renewals).
+
+    Equipment stays once installed; it is renewed in the first period at least
+    ``lifetime`` years after its previous purchase.
+    """
+    out: dict[int, list[int]] = {}
+    for i, t0 in enumerate(periods):
+        chain, last = [t0], t0
+        for t in periods[i + 1 :]:
+            if t - last >= lifetime:
+                chain.append(t)
+                last = t
+        out[t0] = chain
+    return out
+
+
+def build_sets(data: ModelData) -> ModelSets:
+    """Derive every index set and parameter lookup of the model from ``data``."""
+    data.validate()
+    per = data.periods.sort_values("period")
+    periods = [int(t) for t in per["period"]]
+    years = dict(zip(periods, (int(y) for y in per["years"]), strict=True))
+    discount = dict(zip(periods, (float(x) for x in per["discount_factor"]), strict=True))
+    budget = dict(zip(periods, (float(x) for x in per["budget_eur"]), strict=True))
+    previous = {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)}
+    capex, opex, available = _cost_tables(data, periods)
+
+    techs = data.technologies.set_index("tech")
+    lk = data.links.sort_values("link")
+    links = [str(x) for x in lk["link"]]
+    link_tech = dict(zip(links, lk["tech"], strict=True))
+    link_ends = {ln: (a, b) for ln, a, b in zip(links, lk["site_a"], lk["site_b"], strict=True)}
+    link_max = {ln: int(m) for ln, m in zip(links, lk["max_systems"], strict=True)}
+    cap = {
+        (str(ln), int(t)): float(r)
+        for ln, t, r in data.capacity[["link", "period", "key_rate_per_system_bps"]].itertuples(
+            index=False
+        )
+    }
+    rate = {(ln, t): max(cap.get((ln, t), 0.0), 0.0) for ln in links for t in periods}
+
+    build_index = [
+        (ln, t)
+        for ln in links
+        for t in periods
+        if available.get((link_tech[ln], t), False) and rate[ln, t] > 0 and link_max[ln] > 0
+    ]
+    buildable = set(build_index)
+    installed_from: dict[tuple[str, int], list[int]] = {}
+    for ln in links:
+        life = _lifetime(techs.at[link_tech[ln], "lifetime_years"])
+        for t in periods:
+            src = [t0 for t0 in periods if (ln, t0) in buildable and 0 <= t - t0 < max(life, 1)]
+            if src:
+                installed_from[ln, t] = src
+    usable = {
+        t: {ln for ln in links if (ln, t) in installed_from and rate[ln, t] > 0} for t in periods
+    }
+
+    link_needs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for ln, i, e in data.link_sites[["link", "site", "equipment"]].itertuples(index=False):
+        if ln in link_max:
+            link_needs[str(ln)].append((str(i), str(e)))
+
+    demands = data.demands.sort_values("demand")
+    demand_info = {str(r["demand"]): dict(r) for r in demands.to_dict("records")}
+    for d, info in demand_info.items():
+        if info["site_a"] == info["site_b"]:
+            raise ModelDataError(f"ModelData.demands: demand {d} joins a site to itself")
+    rates = {(str(d), int(t)): float(r) for d, t, r in data.demand_rates.itertuples(index=False)}
+    demand_bps = {(d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods}
+
+    equipment = data.equipment.set_index("equipment")
+    has_trusted_node = TRUSTED_NODE in equipment.index
+    commodities = _commodities(data, demand_info, has_trusted_node)
+    arcs = {
+        c: _arcs(com, link_ends, link_tech, techs, demand_info) for c, com in commodities.items()
+    }
+    arcs = {c: [a for a in al if any(a[0] in usable[t] for t in periods)] for c, al in arcs.items()}
+    flow_index = [
+        (c, ln, u, v, t)
+        for c, al in arcs.items()
+        for ln, u, v in al
+        for t in periods
+        if ln in usable[t]
+    ]
+
+    keys = {(i, e) for needs in link_needs.values() for i, e in needs}
+    for c, com in commodities.items():
+        keys |= {(u, TRUSTED_NODE) for _, u, _ in arcs[c] if u != com.source}
+    site_keys = sorted(keys)
+    purchases = {}
+    for e in {e for _, e in site_keys}:
+        life = _lifetime(equipment.at[e, "lifetime_years"]) if e in equipment.index else math.inf
+        for t0, chain in _purchases(periods, life).items():
+            purchases[e, t0] = chain
+
+    span_links: dict[str, list[str]] = defaultdict(list)
+    for ln, s in data.link_spans[["link", "span"]].itertuples(index=False):
+        span_links[str(s)].append(str(ln))
+    span_max = {
+        str(s): float(m)
+        for s, m in data.spans[["span", "max_systems"]].itertuples(index=False)
+        if pd.notna(m)
+    }
+    return ModelSets(
+        periods=periods,
+        years=years,
+        discount=discount,
+        budget_eur=budget,
+        previous=previous,
+        links=links,
+        link_tech=link_tech,
+        link_ends=link_ends,
+        link_max_systems=link_max,
+        tech_phase={str(k): str(v) for k, v in techs["phase"].items()},
+        capex_eur=capex,
+        opex_eur_per_year=opex,
+        available=available,
+        rate_per_system_bps=rate,
+        build_index=build_index,
+        installed_from=installed_from,
+        link_needs=dict(link_needs),
+        site_keys=site_keys,
+        equipment_purchases=purchases,
+        span_links=dict(span_links),
+        span_max_systems=span_max,
+        demand_info=demand_info,
+        demand_bps=demand_bps,
+        commodities=commodities,
+        arcs=arcs,
+        flow_index=flow_index,
+        usable=usable,
+    )
+
+
+def _commodities(
+    data: ModelData, demand_info: dict[str, dict], has_trusted_node: bool
+) -> dict[str, Commodity]:
+    """Group demands into commodities (aggregation by source; per customer for partial)."""
+    all_sites = frozenset(str(s) for s in data.sites["site"])
+    own: dict[str, set[str]] = defaultdict(set)
+    for cust, site in data.customer_sites[["customer", "site"]].itertuples(index=False):
+        own[str(cust)].add(str(site))
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for d, info in demand_info.items():
+        trust, src, k = info["trust"], info["site_a"], int(info["paths"])
+        if trust != "trust_free" and k >= 2:
+            groups[(trust, f"{d}", src, info["customer"], k)].append(d)
+        elif trust == "partial":
+            groups[(trust, f"{info['customer']}|{src}", src, info["customer"], 1)].append(d)
+        else:
+            groups[(trust, src, src, "", 1)].append(d)
+    out = {}
+    for (trust, label, src, customer, k), ds in sorted(groups.items()):
+        if trust == "trust_free" or not has_trusted_node:
+            relay: frozenset[str] = frozenset()
+        elif trust == "partial":
+            relay = frozenset(own.get(customer, set()))
+        else:
+            relay = all_sites
+        name = f"{trust}|{label}"
+        out[name] = Commodity(name, trust, src, tuple(ds), relay - {src}, k)
+    return out
+
+
+def _arcs(
+    com: Commodity,
+    link_ends: dict[str, tuple[str, str]],
+    link_tech: dict[str, str],
+    techs: pd.DataFrame,
+    demand_info: dict[str, dict],
+) -> list[Arc]:
+    """Directed arcs (link, u, v) this commodity may use.
+
+    An arc u->v exists iff the link's technology suits the trust class (no trusted
+    intermediary unless ``trusted``), u is the source or a relay site, v is a sink or a
+    relay site, and v is not the source.
+    """
+    sinks = {demand_info[d]["site_b"] for d in com.demands}
+    out = []
+    for ln, (a, b) in link_ends.items():
+        if com.trust != "trusted" and bool(techs.at[link_tech[ln], "trusted_intermediary"]):
+            continue
+        for u, v in ((a, b), (b, a)):
+            if v == com.source or u == v:
+                continue
+            if (u == com.source or u in com.relay_sites) and (v in sinks or v in com.relay_sites):
+                out.append((ln, u, v))
+    return out

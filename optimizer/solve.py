@@ -1,0 +1,208 @@
+"""``solve``: the one place that runs a solver (HiGHS, embedded through Pyomo's appsi).
+
+Stages, each reported to ``SolveOptions.progress`` as a dict:
+
+1. ``lp``: the full LP relaxation (every integer and binary continuous); its optimum is
+   ``SolveResult.lp_bound``, the root relaxation bound;
+2. ``warm_start`` (optional): round the relaxed integers up, fix them, re-solve the LP over
+   flows and served key (see ``optimizer.warmstart``); a feasible result becomes the MIP
+   start;
+3. ``mip``: the model as built (system counts integer unless built with
+   ``relax_integers``), with the start; HiGHS's improving-solution callback reports
+   incumbent, bound and gap while it runs.
+
+Solution values are loaded into the model only when the solver holds a feasible solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pyomo.environ as pyo
+from pyomo.contrib.appsi.base import TerminationCondition
+from pyomo.contrib.appsi.solvers import Highs
+
+from optimizer import warmstart
+
+Status = Literal["optimal", "time_limit", "infeasible", "no_solution", "error"]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings (from the scenario's ``solver`` block)."""
+
+    time_limit_s: float = 120.0
+    mip_gap: float = 0.01
+    threads: int = 2
+    seed: int = 0
+    relax_integers: bool = False
+    warm_start: bool = True
+    log_path: Path | None = None
+    progress: Callable[[dict], None] | None = None
+
+
+@dataclass
+class SolveResult:
+    """Outcome of ``solve``. Objective and bounds in discounted EUR; ``gap`` is
+    ``|objective - bound| / |objective|``; ``start_objective`` is the warm start's cost."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    lp_bound: float | None
+    timings_s: dict[str, float] = field(default_factory=dict)
+    solver_version: str = ""
+    message: str = ""
+    start_objective: float | None = None
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "time_limit")
+
+
+def _gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    diff = abs(objective - bound)
+    return 0.0 if diff <= 1e-9 * max(1.0, abs(objective)) else diff / max(abs(objective), 1e-9)
+
+
+def _status(tc: TerminationCondition, has_solution: bool) -> Status:
+    if tc == TerminationCondition.optimal:
+        return "optimal"
+    if tc in (
+        TerminationCondition.maxTimeLimit,
+        TerminationCondition.maxIterations,
+        TerminationCondition.objectiveLimit,
+        TerminationCondition.interrupted,
+    ):
+        return "time_limit" if has_solution else "no_solution"
+    if tc in (TerminationCondition.infeasible, TerminationCondition.infeasibleOrUnbounded):
+        return "infeasible"
+    return "error"
+
+
+class _Run:
+    """One appsi HiGHS instance kept across the stages (persistent model)."""
+
+    def __init__(self, options: SolveOptions):
+        self.options = options
+        self.t0 = time.perf_counter()
+        self.opt = Highs()
+        self.opt.config.load_solution = False
+        self.opt.config.stream_solver = False
+        self.opt.config.mip_gap = options.mip_gap
+        # fixed variables become column bounds; appsi's default rebuilds every row that
+        # holds a fixed variable, which makes the rounded-start LP slow on large models
+        self.opt.update_config.treat_fixed_vars_as_params = False
+        if options.log_path is not None:
+            self.opt.config.logfile = str(options.log_path)
+        self.opt.highs_options = {"threads": int(options.threads), "random_seed": int(options.seed)}
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def emit(self, stage: str, **info) -> None:
+        if self.options.progress is not None:
+            self.options.progress({"stage": stage, "elapsed_s": round(self.elapsed(), 3), **info})
+
+    def solve(self, model: pyo.ConcreteModel, warm: bool = False):
+        self.opt.config.time_limit = max(self.options.time_limit_s - self.elapsed(), 1.0)
+        self.opt.config.warmstart = warm
+        res = self.opt.solve(model)
+        ok = res.best_feasible_objective is not None
+        if ok:
+            self.opt.load_vars()
+        return res, ok
+
+    def watch_mip(self) -> None:
+        """Feed incumbent/bound/gap of HiGHS's improving solutions to ``progress``."""
+        highs = getattr(self.opt, "_solver_model", None)
+        if self.options.progress is None or not hasattr(highs, "cbMipImprovingSolution"):
+            return
+
+        def on_improving(event) -> None:
+            out = event.data_out
+            inc, bnd = float(out.objective_function_value), float(out.mip_dual_bound)
+            self.emit(
+                "mip",
+                incumbent=inc,
+                bound=bnd if math.isfinite(bnd) else None,
+                gap=_gap(inc, bnd) if math.isfinite(bnd) else None,
+            )
+
+        highs.cbMipImprovingSolution.subscribe(on_improving)
+
+
+def _lp_and_start(
+    run: _Run, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
+) -> tuple[float | None, float | None]:
+    """Stages 1-2: LP relaxation bound and the rounded start (values left in the model).
+    The model's domains, bounds and fixings are restored whatever happens."""
+    run.emit("lp")
+    saved = warmstart.relax(model)
+    start = None
+    try:
+        res, ok = run.solve(model)
+        optimal = res.termination_condition == TerminationCondition.optimal
+        lp_bound = res.best_feasible_objective if optimal else None
+        timings["lp_s"] = run.elapsed()
+        run.emit("lp_done", lp_bound=lp_bound)
+        if run.options.warm_start and ok and saved:
+            warmstart.round_up_and_fix(model, saved)
+            res, feasible = run.solve(model)
+            if feasible:
+                start = res.best_feasible_objective
+                notes.append(f"start from rounded relaxation: {start:.6g}")
+            else:
+                notes.append("rounded relaxation infeasible (budget or span limit): no start")
+            timings["warm_start_s"] = run.elapsed() - timings["lp_s"]
+            run.emit("warm_start_done", start_objective=start)
+    finally:
+        warmstart.unfix(model)
+        warmstart.restore(saved)
+    return lp_bound, start
+
+
+def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
+    """Solve ``model`` (LP bound, optional rounded warm start, MIP) and load the solution.
+    Solver failures are reported as ``status="error"`` with the exception in ``message``."""
+    options = options or SolveOptions()
+    run = _Run(options)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    version = "highs " + ".".join(str(x) for x in run.opt.version())
+    try:
+        lp_bound, start = _lp_and_start(run, model, notes, timings)
+        run.watch_mip()
+        before = run.elapsed()
+        res, ok = run.solve(model, warm=start is not None)
+        timings["mip_s"] = run.elapsed() - before
+    except Exception as exc:  # solver or interface failure: report, do not crash the caller
+        timings["total_s"] = run.elapsed()
+        return SolveResult("error", None, None, None, None, timings, version, repr(exc))
+    timings["total_s"] = run.elapsed()
+    objective = res.best_feasible_objective if ok else None
+    bound = res.best_objective_bound
+    if bound is not None and lp_bound is not None:
+        bound = max(bound, lp_bound)  # both are valid lower bounds; HiGHS may stop early
+    status = _status(res.termination_condition, ok)
+    result = SolveResult(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=_gap(objective, bound),
+        lp_bound=lp_bound,
+        timings_s={k: round(v, 4) for k, v in timings.items()},
+        solver_version=version,
+        message="; ".join([*notes, f"termination: {res.termination_condition.name}"]),
+        start_objective=start,
+    )
+    run.emit("done", status=status, objective=objective, bound=bound, gap=result.gap)
+    return result

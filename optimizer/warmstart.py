@@ -1,0 +1,105 @@
+"""Heuristic start: relax integrality, round the relaxed plan up, complete it by an LP.
+
+These helpers only change the model (domains, bounds, fixed values); ``solve.py`` runs the
+solver between them:
+
+1. ``relax(model)`` makes every integer/binary variable continuous within its bounds; the
+   LP optimum is the *root relaxation bound* reported as ``lp_bound``;
+2. ``round_up_and_fix(model, saved)`` rounds installed systems up per link and period and
+   switches on the equipment they (or the relaxation's relaying) use, and fixes both.
+   Rounding up keeps every capacity, equipment, relay and installed-limit row feasible
+   (installed systems and sites only grow, sites stay non-decreasing); only budget and
+   span rows can break;
+3. the LP over the remaining continuous variables (flows, served key) re-optimises them and
+   tells whether the rounded plan is feasible; its values become the solver's start;
+4. ``unfix(model)`` and ``restore(saved)`` give the original model back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+
+@dataclass
+class _Saved:
+    var: pyo.Var
+    domain: object
+    lower: float | None
+    upper: float | None
+
+
+def relax(model: pyo.ConcreteModel) -> list[_Saved]:
+    """Make integer and binary variables continuous (same bounds); return what to restore."""
+    saved = []
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        if v.is_integer() or v.is_binary():
+            lb, ub = v.bounds
+            saved.append(_Saved(v, v.domain, v.lower, v.upper))
+            v.domain = pyo.Reals
+            v.setlb(lb)
+            v.setub(ub)
+    return saved
+
+
+def restore(saved: list[_Saved]) -> None:
+    """Undo ``relax``: original domains and explicit bounds."""
+    for s in saved:
+        s.var.domain = s.domain
+        s.var.setlb(s.lower)
+        s.var.setub(s.upper)
+
+
+def round_up_and_fix(model: pyo.ConcreteModel, saved: list[_Saved], tol: float = 1e-6) -> None:
+    """Fix a rounded-up plan: system counts and site equipment.
+
+    Per link, in period order, installed systems are rounded up to
+    ``n[l,t] = ceil(installed_lp[l,t] - tol)`` (at most ``max_systems``) by building only
+    what the still-alive earlier builds lack, so installed never exceeds ``max_systems``.
+    (With ``relax_integers`` the counts stay free for the LP.) Equipment is set to 1 where
+    the relaxation used it (``site > tol``) or a link needing it has systems, from that
+    period on (non-decreasing), and fixed.
+    """
+    s = model.sets
+    relaxed_ids = {id(x.var) for x in saved}
+    integer_counts = any(id(v) in relaxed_ids for v in model.build.values())
+    installed: dict[tuple[str, int], float] = {
+        k: pyo.value(model.installed[k]) for k in s.installed_from
+    }
+    if integer_counts:
+        rounded: dict[tuple[str, int], int] = {}
+        for ln, t in s.build_index:
+            rounded[ln, t] = 0
+        for ln in s.links:
+            for t in s.periods:
+                if (ln, t) not in s.installed_from:
+                    continue
+                need = min(math.ceil(installed[ln, t] - tol), s.link_max_systems[ln])
+                alive = sum(rounded[ln, t0] for t0 in s.installed_from[ln, t] if t0 != t)
+                if (ln, t) in rounded:
+                    rounded[ln, t] = max(0, need - alive)
+        for k, n in rounded.items():
+            model.build[k].fix(n)
+        installed = {
+            (ln, t): sum(rounded[ln, t0] for t0 in src) for (ln, t), src in s.installed_from.items()
+        }
+    required = {
+        (i, e, t)
+        for (ln, t), n in installed.items()
+        if n > tol
+        for i, e in s.link_needs.get(ln, ())
+    }
+    for i, e in s.site_keys:
+        on = 0
+        for t in s.periods:
+            v = model.site[i, e, t]
+            on = max(on, int((v.value or 0.0) > tol or (i, e, t) in required))
+            v.fix(on)
+
+
+def unfix(model: pyo.ConcreteModel) -> None:
+    """Release the variables fixed by ``round_up_and_fix`` (values stay as the start)."""
+    for v in (*model.build.values(), *model.site.values()):
+        v.unfix()
