@@ -11,7 +11,9 @@ tables from it.
 Rules (also in the YAML header):
 
 - available in a period when the period's first year >= the technology's available year,
-  which is its milestone's year in the timeline unless ``available_year`` is overridden;
+  which is its milestone's year in the timeline unless the catalogue gives an
+  ``available_since`` year (the technology was already field-deployed then, with a source)
+  or the scenario overrides ``available_year``;
 - capex(period) = capex_eur x (1 - learning_rate_per_year)^max(0, period - available_year)
   (exogenous learning, as in comparable planning tools; opex does not learn);
 - physics params(period) = preset params, then the catalogue's inline ``params``, then
@@ -63,6 +65,7 @@ _TECH_KEYS = {
     "params",
     "rate_unit",
     "milestone",
+    "available_since",
     "repetition_rate_hz",
     "passes_per_day",
     "clear_sky_probability",
@@ -211,7 +214,11 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
                 p,
                 ", ".join(sorted(base)),
             )
+    since = raw.get("available_since")
+    if since is not None and (not isinstance(since, int) or isinstance(since, bool)):
+        _fail("must be a year", file, f"{where}.available_since", since, "a calendar year")
     numbered = [*numbers, *(f"params.{k}" for k, v in params.items() if _is_num(v))]
+    numbered += ["available_since"] if since is not None else []
     numbered += [f"improvements.{p}" for p in improvements]
     sources = _check_sources(raw, numbered, file, where)
     return Technology(
@@ -225,6 +232,7 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
         params=dict(params),
         rate_unit=raw["rate_unit"],
         milestone=raw["milestone"],
+        available_since=since,
         repetition_rate_hz=numbers["repetition_rate_hz"],
         passes_per_day=numbers.get("passes_per_day", 0.0),
         clear_sky_probability=numbers.get("clear_sky_probability", 1.0),

@@ -96,6 +96,7 @@ class Technology:
     params: dict[str, Any]
     rate_unit: str
     milestone: str
+    available_since: int | None
     repetition_rate_hz: float
     passes_per_day: float
     clear_sky_probability: float

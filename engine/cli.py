@@ -40,7 +40,7 @@ def user_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (QroadInputError, FileNotFoundError, ValueError, KeyError) as exc:
+        except (QroadInputError, FileNotFoundError, FileExistsError, ValueError, KeyError) as exc:
             if _state["debug"]:
                 raise
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
@@ -121,6 +121,100 @@ def validate(
             console.print(f"[green]ok[/] {path}")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("run")
+@user_errors
+def run_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("results"),
+    set_: SetOption = None,
+    timeline: TimelineOption = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit (s).")
+    ] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap to stop at.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
+    save_lp: Annotated[bool, typer.Option(help="Also write the model as model.lp.")] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Solve scenarios and write DIR/<scenario name>/ (Parquet tables + manifest.json)."""
+    from engine.cli_run import run_all, solver_overrides
+
+    code = run_all(
+        scenarios,
+        out_dir=out,
+        overrides=[*(set_ or []), *solver_overrides(time_limit, mip_gap)],
+        timeline=timeline,
+        overwrite=overwrite,
+        save_lp=save_lp,
+        quiet=quiet,
+        as_json=as_json,
+        console=console,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+@user_errors
+def candidates(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option(help="Parquet file of links x periods.")] = Path(
+        "candidates.parquet"
+    ),
+    set_: SetOption = None,
+    timeline: TimelineOption = None,
+) -> None:
+    """Write the candidate links with their key rate per system in every period."""
+    from engine.prepare import prepare
+    from engine.scenario import load_scenario
+
+    prepared = prepare(load_scenario(scenario, overrides=set_ or (), timeline=timeline))
+    data = prepared.model_data
+    table = data.links.merge(data.capacity, on="link").sort_values(["link", "period"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out, index=False)
+    counts = data.links.groupby("tech").size().to_dict()
+    console.print(f"wrote {len(data.links)} candidate links ({counts}) to {out}")
+
+
+@app.command()
+@user_errors
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders (DIR/<scenario>).")],
+) -> None:
+    """Side by side: cost, served share by trust class, phase shares, equipment counts."""
+    from engine.compare import equipment_counts, phase_shares, summary_table
+
+    for title, table in (
+        ("Runs", summary_table(runs)),
+        ("Share of served key by roadmap phase", phase_shares(runs)),
+        ("Installed site equipment", equipment_counts(runs)),
+    ):
+        console.rule(title)
+        console.print(table.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+
+
+@app.command("list")
+def list_command() -> None:
+    """Bundled scenarios, networks, technologies and timelines."""
+    from engine.listing import print_listing
+
+    print_listing(console)
+
+
+@app.command()
+@user_errors
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders (DIR/<scenario>).")],
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """One self-contained HTML report (works offline) comparing the runs."""
+    from engine.report import build_report
+
+    path = build_report(list(runs), out)
+    console.print(f"wrote {path}")
 
 
 def run() -> None:  # pragma: no cover - console entry point

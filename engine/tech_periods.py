@@ -110,6 +110,8 @@ def technology_periods(
         over = dict(overrides.get(name, {}))
         if "available_year" in over:
             available_year = int(over["available_year"])
+        elif tech.available_since is not None:
+            available_year = tech.available_since
         elif tech.milestone in milestone_years:
             available_year = int(milestone_years[tech.milestone])
         else:
@@ -120,6 +122,9 @@ def technology_periods(
                 allowed=", ".join(milestone_years),
             )
         learning = float(over.get("learning_rate_per_year", tech.learning_rate_per_year))
+        # capex_eur is the price when the technology arrives, or at the catalogue's base year
+        # for one deployed before it: learning runs from the later of the two
+        learning_from = max(available_year, catalogue.base_year)
         capex0 = float(over.get("capex_eur", tech.capex_eur))
         for period in periods:
             period = int(period)
@@ -134,7 +139,7 @@ def technology_periods(
                     "rate_unit": tech.rate_unit,
                     "available": period >= available_year,
                     "available_year": available_year,
-                    "capex_eur": capex0 * (1.0 - learning) ** max(0, period - available_year),
+                    "capex_eur": capex0 * (1.0 - learning) ** max(0, period - learning_from),
                     "opex_eur_per_year": float(
                         over.get("opex_eur_per_year", tech.opex_eur_per_year)
                     ),

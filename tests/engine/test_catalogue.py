@@ -90,13 +90,25 @@ def test_unknown_milestone_is_rejected(tmp_path: Path):
 
 
 def test_learning_curve_by_hand(catalogue):
-    tp = technology_periods(catalogue, enabled=["bb84"], periods=PERIODS, milestone_years=_years())
+    tp = technology_periods(
+        catalogue, enabled=["cv_qkd"], periods=PERIODS, milestone_years=_years()
+    )
     capex = dict(zip(tp["period"], tp["capex_eur"], strict=True))
-    # 110 000 EUR, 5 %/yr learning, available from 2026
-    assert capex[2030] == pytest.approx(110_000 * 0.95**4)
-    assert capex[2045] == pytest.approx(110_000 * 0.95**19)
-    assert capex[2025] == pytest.approx(110_000)  # not yet available: no learning yet
+    # 80 000 EUR, 5 %/yr learning, available from 2026
+    assert capex[2030] == pytest.approx(80_000 * 0.95**4)
+    assert capex[2045] == pytest.approx(80_000 * 0.95**19)
+    assert capex[2025] == pytest.approx(80_000)  # not yet available: no learning yet
     assert list(tp["available"]) == [False, True, True, True, True]
+
+
+def test_deployed_technology_is_available_whatever_the_timeline(catalogue):
+    """bb84 is field-deployed since 2017 (available_since); learning runs from base year 2021."""
+    tp = technology_periods(
+        catalogue, enabled=["bb84"], periods=PERIODS, milestone_years=_years(2040)
+    )
+    assert list(tp["available"]) == [True] * 5
+    capex = dict(zip(tp["period"], tp["capex_eur"], strict=True))
+    assert capex[2025] == pytest.approx(110_000 * 0.95**4)
 
 
 def test_never_available_before_its_milestone(catalogue):
@@ -104,7 +116,8 @@ def test_never_available_before_its_milestone(catalogue):
     periods = list(range(2021, 2061, 3))
     tp = technology_periods(catalogue, enabled=TECHNOLOGIES, periods=periods, milestone_years=years)
     for row in tp.itertuples():
-        year = years[catalogue.technologies[row.tech].milestone]
+        tech = catalogue.technologies[row.tech]
+        year = tech.available_since or years[tech.milestone]
         assert row.available == (row.period >= year), (row.tech, row.period)
 
 

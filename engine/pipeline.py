@@ -1,0 +1,190 @@
+"""One run, end to end: prepared scenario → solve → results folder (DESIGN.md data flow).
+
+``run_scenario`` reports progress through a callback ``progress(stage, info)`` with stages
+``load``, ``candidates``, ``build``, ``solve`` (incumbent/bound/gap as HiGHS reports them)
+and ``write``; the CLI and the app draw it. A plan is written only when the solver found one;
+infeasible runs and runs without a plan write nothing and carry a diagnosis instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from engine.diagnose import unservable_demands
+from engine.manifest import environment, package_versions
+from engine.prepare import Prepared, prepare
+from engine.results import RunExistsError, write_run
+from engine.scenario import Scenario
+from optimizer import SolveOptions, SolveResult, build_model, extract, solve, write_model
+from optimizer.extract import empty_tables
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+SOLVED = ("optimal",)
+PLAN_AT_LIMIT = ("time_limit",)
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: where it was written, how the solver ended, and why."""
+
+    scenario: str
+    status: str
+    run_dir: Path | None = None
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    message: str = ""
+    diagnosis: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in SOLVED + PLAN_AT_LIMIT
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (the CLI's ``--json`` output)."""
+        return {
+            "scenario": self.scenario,
+            "status": self.status,
+            "run_dir": str(self.run_dir) if self.run_dir else None,
+            "objective_eur": self.objective,
+            "bound_eur": self.bound,
+            "gap": self.gap,
+            "message": self.message,
+            "diagnosis": self.diagnosis,
+            "timings_s": self.timings_s,
+        }
+
+
+def _quiet(stage: str, info: dict[str, Any]) -> None:
+    del stage, info
+
+
+def solve_options(scenario: Scenario, progress: Progress, log_path: Path | None) -> SolveOptions:
+    """The scenario's solver section as optimizer options."""
+    spec = scenario.solver
+    return SolveOptions(
+        time_limit_s=spec.time_limit_s,
+        mip_gap=spec.mip_gap,
+        threads=spec.threads,
+        seed=spec.seed,
+        log_path=log_path,
+        progress=lambda info: progress("solve", info),
+    )
+
+
+def result_tables(prepared: Prepared, solution: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The contract's nine tables: inputs a report needs (sites, links, capacity) + solution."""
+    data = prepared.model_data
+    phase = data.technologies.set_index("tech")["phase"]
+    links = data.links.assign(phase=data.links["tech"].map(phase))
+    return {"sites": data.sites, "links": links, "capacity": data.capacity, **solution}
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    out_dir: Path,
+    overwrite: bool = False,
+    save_lp: bool = False,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Prepare, solve and write one scenario; return the outcome (never raises on no plan).
+
+    Input errors (``QroadInputError``) and an existing run folder (``RunExistsError``)
+    propagate: they are the caller's to report.
+    """
+    report = progress or _quiet
+    if (Path(out_dir) / scenario.name).exists() and not overwrite:
+        raise RunExistsError(
+            f"{Path(out_dir) / scenario.name} exists; pass --overwrite to replace it"
+        )
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    report("candidates", {"scenario": scenario.name})
+    prepared = prepare(scenario)
+    timings["prepare_s"] = round(time.perf_counter() - start, 3)
+    report("build", {"counts": prepared.model_data.describe()})
+    with TemporaryDirectory(prefix="qroad-") as scratch:
+        log_path = Path(scratch) / "solver.log"
+        t0 = time.perf_counter()
+        model = build_model(prepared.model_data)
+        timings["build_s"] = round(time.perf_counter() - t0, 3)
+        lp_text = None
+        if save_lp:
+            write_model(model, Path(scratch) / "model.lp")
+            lp_text = (Path(scratch) / "model.lp").read_text(encoding="utf-8")
+        result = solve(model, solve_options(scenario, report, log_path))
+        t1 = time.perf_counter()
+        solution = extract(model, prepared.model_data) if result.has_solution else empty_tables()
+        timings["extract_s"] = round(time.perf_counter() - t1, 3)
+        log_text = log_path.read_text(encoding="utf-8") if log_path.exists() else ""
+    timings.update({f"solver_{k}": v for k, v in result.timings_s.items()})
+    outcome = RunOutcome(
+        scenario=scenario.name,
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        message=result.message,
+        timings_s=timings,
+    )
+    if not outcome.has_plan:
+        outcome.diagnosis = unservable_demands(prepared.model_data)
+        return outcome
+    report("write", {"out_dir": str(out_dir)})
+    extra: dict[str, str] = {
+        "scenario.yaml": yaml.safe_dump(scenario.resolved(), sort_keys=False),
+        "solver.log": log_text,
+    }
+    if lp_text is not None:
+        extra["model.lp"] = lp_text
+    timings["total_s"] = round(time.perf_counter() - start, 3)
+    outcome.run_dir = write_run(
+        out_dir,
+        scenario.name,
+        result_tables(prepared, solution),
+        manifest(scenario, prepared, result, timings),
+        extra_files=extra,
+        overwrite=overwrite,
+    )
+    return outcome
+
+
+def manifest(
+    scenario: Scenario, prepared: Prepared, result: SolveResult, timings: dict[str, float]
+) -> dict[str, Any]:
+    """Everything needed to reproduce and judge the run (written as manifest.json)."""
+    return {
+        "status": result.status,
+        "objective_eur": result.objective,
+        "bound_eur": result.bound,
+        "gap": result.gap,
+        "lp_bound_eur": result.lp_bound,
+        "warm_start_objective_eur": result.start_objective,
+        "solver": {
+            "name": "highs",
+            "version": result.solver_version,
+            "message": result.message,
+            "time_limit_s": scenario.solver.time_limit_s,
+            "mip_gap": scenario.solver.mip_gap,
+            "threads": scenario.solver.threads,
+            "seed": scenario.solver.seed,
+        },
+        "model_size": prepared.model_data.describe(),
+        "network_notes": list(prepared.network.notes),
+        "timings_s": timings,
+        "versions": package_versions(),
+        "environment": environment(),
+        "source_file": str(scenario.source_file) if scenario.source_file else None,
+        "scenario_resolved": scenario.resolved(),
+    }
