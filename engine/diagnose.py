@@ -1,7 +1,15 @@
 """Why can a demand not be served? Reachability checks on the candidate links, per period.
 
-Used when a run finds no plan (exit 3) and to explain unserved key in a plan. Each check is
-a small function over ModelData tables; none needs the solver.
+Used when a run finds no plan (exit 3) and to explain unserved key. Per period the usable
+links (positive capacity) form graphs; a demand is unservable when:
+
+- ``trusted``: its two sites lie in different connected components of all usable links;
+- ``partial``: they are disconnected using only links without a trusted intermediary and
+  relaying only at the customer's own sites;
+- ``trust_free``: no usable link without a trusted intermediary joins exactly its two sites.
+
+Each graph is built once per period (and per customer), so the check is fast on national
+networks. None of it needs the solver.
 """
 
 from __future__ import annotations
@@ -12,73 +20,59 @@ import pandas as pd
 from optimizer import ModelData
 
 
-def _usable_links(data: ModelData, period: int) -> pd.DataFrame:
-    """Links with positive capacity in ``period`` whose technology may be built by then."""
+def usable_links(data: ModelData, period: int) -> pd.DataFrame:
+    """Links with positive capacity in ``period``, with their ``trusted_intermediary`` flag."""
     capacity = data.capacity[
         (data.capacity["period"] == period) & (data.capacity["key_rate_per_system_bps"] > 0)
     ]
     links = data.links[data.links["link"].isin(capacity["link"])]
-    trusted = data.technologies.set_index("tech")["trusted_intermediary"]
+    trusted = data.technologies.set_index("tech")["trusted_intermediary"].astype(bool)
     return links.assign(trusted_intermediary=links["tech"].map(trusted).fillna(False))
 
 
-def _direct(links: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    ends = (links["site_a"] == a) & (links["site_b"] == b)
-    return links[ends | ((links["site_a"] == b) & (links["site_b"] == a))]
-
-
-def check_trust_free(links: pd.DataFrame, a: str, b: str) -> str | None:
-    """A trust-free key needs one end-to-end link A–B without a trusted intermediary."""
-    direct = _direct(links, a, b)
-    if direct[~direct["trusted_intermediary"].astype(bool)].empty:
-        return f"no end-to-end link between {a} and {b} without a trusted intermediary"
-    return None
-
-
-def check_relayed(
-    links: pd.DataFrame, a: str, b: str, *, relay_sites: set[str] | None, untrusted_only: bool
-) -> str | None:
-    """A relayed key needs a path A→B whose intermediate sites may relay it."""
-    if untrusted_only:
-        links = links[~links["trusted_intermediary"].astype(bool)]
+def link_graph(links: pd.DataFrame) -> nx.Graph:
+    """Undirected graph of the sites joined by ``links``."""
     graph = nx.Graph()
-    graph.add_nodes_from([a, b])
-    for row in links.itertuples(index=False):
-        graph.add_edge(row.site_a, row.site_b)
+    graph.add_edges_from(zip(links["site_a"], links["site_b"], strict=True))
+    return graph
+
+
+def _joined(graph: nx.Graph, a: str, b: str, relay_sites: set[str] | None = None) -> bool:
     if relay_sites is not None:
-        graph.remove_nodes_from([n for n in list(graph) if n not in relay_sites | {a, b}])
-    if not nx.has_path(graph, a, b):
-        where = "through the customer's own sites " if relay_sites is not None else ""
-        return f"no chain of available links {where}connects {a} and {b}"
-    return None
+        graph = graph.subgraph(relay_sites | {a, b})
+    return a in graph and b in graph and nx.has_path(graph, a, b)
+
+
+def _reason(trust: str, a: str, b: str) -> str:
+    if trust == "trust_free":
+        return f"no end-to-end link between {a} and {b} without a trusted intermediary"
+    if trust == "partial":
+        return f"no untrusted links join {a} and {b} via the customer's own sites only"
+    return f"no chain of available links joins {a} and {b}"
 
 
 def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
     """One line per (demand, period) with positive demand that no plan could serve at all."""
     rates = data.demand_rates[data.demand_rates["key_rate_bps"] > 0]
-    demands = data.demands.set_index("demand")
+    rows = rates.merge(data.demands, on="demand")
     own_sites = data.customer_sites.groupby("customer")["site"].agg(set).to_dict()
     lines: list[str] = []
-    for period, group in rates.groupby("period", sort=True):
-        links = _usable_links(data, int(period))
-        for demand_id in group["demand"]:
-            d = demands.loc[demand_id]
-            if d["trust"] == "trust_free":
-                why = check_trust_free(links, d["site_a"], d["site_b"])
-            elif d["trust"] == "partial":
-                why = check_relayed(
-                    links,
-                    d["site_a"],
-                    d["site_b"],
-                    relay_sites=own_sites.get(d["customer"], set()),
-                    untrusted_only=True,
-                )
+    for period, group in rows.groupby("period", sort=True):
+        links = usable_links(data, int(period))
+        untrusted = links[~links["trusted_intermediary"]]
+        every, no_trust = link_graph(links), link_graph(untrusted)
+        direct = {frozenset(p) for p in zip(untrusted["site_a"], untrusted["site_b"], strict=True)}
+        for d in group.itertuples(index=False):
+            if d.trust == "trust_free":
+                ok = frozenset((d.site_a, d.site_b)) in direct
+            elif d.trust == "partial":
+                ok = _joined(no_trust, d.site_a, d.site_b, own_sites.get(d.customer, set()))
             else:
-                why = check_relayed(
-                    links, d["site_a"], d["site_b"], relay_sites=None, untrusted_only=False
+                ok = _joined(every, d.site_a, d.site_b)
+            if not ok:
+                lines.append(
+                    f"{d.demand} ({d.trust}) in {period}: {_reason(d.trust, d.site_a, d.site_b)}"
                 )
-            if why:
-                lines.append(f"{demand_id} ({d['trust']}) in {period}: {why}")
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
     return lines
