@@ -6,7 +6,9 @@ Override order, lowest to highest (the one place it is stated; scenarios/README.
 2. the farthest ancestor reached through ``extends:``, then each nearer ancestor,
 3. the file itself,
 4. ``--set key.path=value`` overrides, in the order given,
-5. the ``--timeline`` flag.
+5. the ``--timeline`` flag, which also appends ``-<timeline>`` to the scenario's name (so
+   one file run under early, mid and late writes three run folders) unless ``--set name=``
+   names it.
 
 Merging a file over its parent: mappings merge key by key; lists and scalars replace. Three
 exceptions: ``name``, ``description`` and ``extends`` belong to each file and are never
@@ -281,6 +283,8 @@ def load_scenario(
         apply_override(data, assignment, file=path)
     if timeline is not None:
         data["timeline"] = timeline
+        if not any(a.split("=", 1)[0].strip() == "name" for a in overrides):
+            data["name"] = f"{data['name']}-{timeline}"
     context = {
         "data_dir": data_dir,
         "base_dir": path.resolve().parent,

@@ -211,3 +211,14 @@ def test_deep_merge_rules():
     child = {"a": {"y": [3]}, "timeline": {"m2": 2031}}
     assert deep_merge(parent, child) == {"a": {"x": 1, "y": [3]}, "b": 1, "timeline": {"m2": 2031}}
     assert parent["a"]["y"] == [1, 2]  # inputs untouched
+
+
+def test_timeline_flag_names_the_variant() -> None:
+    """--timeline late runs scenarios/tiny.yaml as tiny-late; --set name= wins over that."""
+    from engine.scenario import load_scenario
+
+    tiny = Path(__file__).resolve().parents[3] / "scenarios" / "tiny.yaml"
+    late = load_scenario(tiny, timeline="late")
+    assert (late.name, late.timeline) == ("tiny-late", "late")
+    named = load_scenario(tiny, timeline="late", overrides=["name=t2"])
+    assert named.name == "t2"
