@@ -14,9 +14,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The main job: the UK Quantum Network under the early, mid and late technology timelines,
+# compared side by side, an offline HTML report, and the physics curves behind the capacities.
+MAIN_SCENARIO ?= scenarios/uk-quantum-network.yaml
+MAIN_NAME     ?= uk-quantum-network
+RESULTS       ?= results
+
 run: $(STAMP)
+	for t in early mid late; do \
+		$(VENV)/bin/qroad run $(MAIN_SCENARIO) --timeline $$t --out $(RESULTS) --overwrite; \
+		rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
+	done
+	$(VENV)/bin/qroad compare $(RESULTS)/$(MAIN_NAME)-early $(RESULTS)/$(MAIN_NAME)-mid \
+		$(RESULTS)/$(MAIN_NAME)-late
+	$(VENV)/bin/qroad report $(RESULTS)/$(MAIN_NAME)-early $(RESULTS)/$(MAIN_NAME)-mid \
+		$(RESULTS)/$(MAIN_NAME)-late --out $(RESULTS)/$(MAIN_NAME)-report.html
 	$(VENV)/bin/qroad rates --models decoy_bb84,mdi_qkd,tf_qkd,cv_qkd --distance-km 0:600:5 \
-		--out results/rates.parquet --plot results/rates.png
+		--out $(RESULTS)/rates.parquet --plot $(RESULTS)/rates.png
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
