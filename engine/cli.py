@@ -185,15 +185,16 @@ def compare(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (DIR/<scenario>).")],
 ) -> None:
     """Side by side: cost, served share by trust class, phase shares, equipment counts."""
-    from engine.compare import equipment_counts, phase_shares, summary_table
+    from engine.compare import phase_shares, roadmap_table, summary_table
 
     for title, table in (
         ("Runs", summary_table(runs)),
         ("Share of served key by roadmap phase", phase_shares(runs)),
-        ("Installed site equipment", equipment_counts(runs)),
+        ("Roadmap: served key by phase, installed equipment, discounted cost", roadmap_table(runs)),
     ):
         console.rule(title)
-        console.print(table.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+        text = table.to_string(index=False, float_format=lambda v: f"{v:,.3g}")
+        console.print(text, soft_wrap=True, highlight=False)
 
 
 @app.command("list")

@@ -54,3 +54,20 @@ def equipment_counts(run_dirs: Sequence[Path]) -> pd.DataFrame:
     installed = equipment[equipment["installed"]]
     counts = installed.groupby(["scenario", "period", "equipment"]).size()
     return counts.unstack("equipment", fill_value=0).reset_index()
+
+
+def roadmap_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
+    """The roadmap summary: per scenario and period, served key by phase (bit/s), installed
+    site equipment counts, and the period's discounted cost (M€)."""
+    dirs = list(run_dirs)
+    phases = read_table(dirs, "phases").pivot_table(
+        index=["scenario", "period"], columns="phase", values="served_bps", aggfunc="sum"
+    )
+    phases = phases.reindex(columns=["I", "II", "III"]).fillna(0.0)
+    phases.columns = [f"served_{p}_bps" for p in phases.columns]
+    equipment = equipment_counts(dirs).set_index(["scenario", "period"])
+    costs = read_table(dirs, "costs").groupby(["scenario", "period"])["discounted_eur"].sum()
+    table = phases.join(equipment, how="left").fillna(0)
+    table["cost_meur_discounted"] = costs / 1e6
+    counts = [c for c in table.columns if not c.startswith(("served_", "cost_"))]
+    return table.astype(dict.fromkeys(counts, "int64")).reset_index()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from engine.compare import equipment_counts, phase_shares, summary_table
+from engine.compare import equipment_counts, phase_shares, roadmap_table, summary_table
 from engine.results import write_run
 
 
@@ -27,3 +27,14 @@ def test_phase_shares_and_equipment_counts(tmp_path: Path, results_tables) -> No
     assert shares[["I", "II", "III"]].values.tolist() == [[1.0, 0.0, 0.0]]
     counts = equipment_counts([run])
     assert counts.loc[0, "trusted_node"] == 1
+
+
+def test_roadmap_table_by_hand(tmp_path: Path, results_tables) -> None:
+    """One period: 5 bps served by phase I, one trusted node, 2e5 € discounted → 0.2 M€."""
+    run = write_run(tmp_path, "a", results_tables(5.0), {})
+    table = roadmap_table([run])
+    row = table.iloc[0]
+    assert (row["scenario"], row["period"]) == ("a", 2025)
+    assert (row["served_I_bps"], row["served_II_bps"], row["served_III_bps"]) == (5.0, 0.0, 0.0)
+    assert row["trusted_node"] == 1
+    assert row["cost_meur_discounted"] == 0.2
