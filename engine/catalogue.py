@@ -23,7 +23,6 @@ Rules (also in the YAML header):
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,7 @@ from engine.catalogue_types import (
     physics_function,
 )
 from engine.errors import QroadInputError
+from engine.physics.presets import SafeLoaderYaml12Floats
 from engine.tech_periods import (
     TECH_PERIOD_COLUMNS,
     model_tables,
@@ -88,15 +88,6 @@ _TECH_NUMBERS = (
 )
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that also reads ``1e6`` / ``1.0e-8`` as floats (YAML 1.2 style)."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$"),
-    list("-+0123456789."),
-)
 
 _EQUIPMENT_KEYS = {"label", "capex_eur", "opex_eur_per_year", "lifetime_years", "sources"}
 
@@ -278,7 +269,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         _fail("catalogue file not found", file, "", str(file))
     with file.open(encoding="utf-8") as fh:
         try:
-            raw = yaml.load(fh, Loader=_Loader)
+            raw = yaml.load(fh, Loader=SafeLoaderYaml12Floats)
         except yaml.YAMLError as exc:
             raise QroadInputError(f"not valid YAML: {exc}", file=file) from exc
     if not isinstance(raw, dict) or not {"technologies", "equipment"} <= set(raw):

@@ -10,23 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import physics
+from engine.names import EQUIPMENT, PHASES, TECHNOLOGIES  # noqa: F401 - re-exported
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[1] / "data" / "technologies.yaml"
 
-TECHNOLOGIES = (
-    "bb84",
-    "cv_qkd",
-    "fso",
-    "mdi",
-    "tf",
-    "mdi_memory",
-    "repeater",
-    "repeater_qec",
-    "satellite_trusted",
-    "satellite_entangled",
-)
-EQUIPMENT = ("trusted_node", "relay", "memory_station", "repeater_node", "ground_station")
-PHASES = ("I", "II", "III")
 LINK_KINDS = (
     "point_to_point",
     "free_space",

@@ -15,10 +15,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from engine.names import PHASES, TRUST_CLASSES
 from engine.physics import plob, transmittance
 
-PHASES: tuple[str, ...] = ("I", "II", "III")
-TRUST_CLASSES: tuple[str, ...] = ("trusted", "partial", "trust_free")
 EQUIPMENT_LABELS: dict[str, str] = {
     "trusted_node": "trusted nodes",
     "relay": "relays",

@@ -39,8 +39,8 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import QroadInputError
+from engine.names import TRUST_CLASSES
 
-TRUST_CLASSES = ("trusted", "partial", "trust_free")
 DEMAND_COLUMNS = {
     "demand": str,
     "site_a": str,

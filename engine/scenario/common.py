@@ -10,22 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from engine.names import EQUIPMENT, TECHNOLOGIES, TRUST_CLASSES
 from engine.scenario.timeline import DATA_DIR
 
-TECHNOLOGIES = (
-    "bb84",
-    "cv_qkd",
-    "fso",
-    "mdi",
-    "tf",
-    "mdi_memory",
-    "repeater",
-    "repeater_qec",
-    "satellite_trusted",
-    "satellite_entangled",
-)
-EQUIPMENT = ("trusted_node", "relay", "memory_station", "repeater_node", "ground_station")
-TRUST_CLASSES = ("trusted", "partial", "trust_free")
 STRATEGIES = ("exact", "rolling", "decomposed")
 TOPOHUB_PREFIX = "topohub:"
 SHARE_TOLERANCE = 1e-6

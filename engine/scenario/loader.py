@@ -22,7 +22,6 @@ made absolute when the file is read); other paths are relative to the project's 
 from __future__ import annotations
 
 import copy
-import re
 import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ import yaml
 from pydantic import ValidationError
 
 from engine.errors import QroadInputError
+from engine.physics.presets import SafeLoaderYaml12Floats
 from engine.scenario.models import Scenario
 from engine.scenario.schema import child_type, errors_from_validation, format_path, model_keys
 from engine.scenario.timeline import DATA_DIR
@@ -42,8 +42,8 @@ NETWORK_SOURCE_KEYS = ("topology", "sites", "spans")
 RELATIVE_PATH_KEYS = (("network", "topology"), ("demand", "pairs"))
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and reads ``2e5`` as a number (as YAML 1.2)."""
+class _Loader(SafeLoaderYaml12Floats):
+    """Safe loader that rejects duplicate keys and reads ``2e5`` as a number (as YAML 1.2)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
@@ -55,13 +55,6 @@ class _Loader(yaml.SafeLoader):
                 raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
 
 
 class _DuplicateKeyError(yaml.YAMLError):
