@@ -21,7 +21,6 @@ from numpy.typing import ArrayLike
 from engine.physics.common import (
     FloatArray,
     as_float_array,
-    finite_nonneg,
     maximise_1d,
 )
 
@@ -33,6 +32,9 @@ BLOCK = 8192
 
 LN10_OVER_10 = np.log(10.0) / 10.0
 """Converts a loss in dB to the exponent of e: 10^(−D/10) = e^(−D·ln10/10)."""
+
+_MINUS_INV_LN2 = -1.0 / np.log(2.0)
+"""−1/ln 2: converts −[q ln q + (1−q) ln(1−q)] to bits."""
 
 ANCHOR_CAP_DB = 1000.0
 """Highest anchor; beyond it the intensities of the last anchor are reused."""
@@ -110,15 +112,35 @@ def blockwise(fn: Callable[..., FloatArray], shape: tuple[int, ...], *flat: Floa
     return out.reshape(shape)
 
 
+def clamp_rate(x: FloatArray) -> FloatArray:
+    """In place: ``x`` set to 0 where negative, NaN or ±inf (as ``common.finite_nonneg``).
+
+    ``fmax`` maps NaN, −inf, −0.0 and negatives to +0.0 in one pass; +inf is then zeroed.
+    """
+    np.fmax(x, 0.0, out=x)
+    np.copyto(x, 0.0, where=x == np.inf)
+    return x
+
+
 def entropy_bits(p: FloatArray) -> FloatArray:
     """Binary entropy h(p) in bits of an error rate p ≤ 1/2; h(0) = 0.
 
     A leaner twin of ``common.binary_entropy`` for the hot paths (two logarithms, no NaN
     cleanup): arguments are clipped to [1e-300, 1/2], so rates above 1/2 are charged the full
-    bit h = 1 (conservative), and −p log₂p underflows to 0 at p = 0.
+    bit h = 1 (conservative), and −p log₂p underflows to 0 at p = 0. Evaluated as
+    [q ln q + (1−q) ln(1−q)]·(−1/ln 2) with in-place ufuncs (four arrays, no others).
     """
     q = np.clip(p, 1e-300, 0.5)
-    return (q * np.log(q) + (1.0 - q) * np.log(1.0 - q)) * (-1.0 / np.log(2.0))
+    if q.ndim == 0:  # a 0-d array cannot take ``out=`` results as a plain scalar does
+        return (q * np.log(q) + (1.0 - q) * np.log(1.0 - q)) * _MINUS_INV_LN2
+    r = np.subtract(1.0, q)
+    out = np.log(q)
+    out *= q
+    np.log(r, out=q)
+    q *= r
+    out += q
+    out *= _MINUS_INV_LN2
+    return out
 
 
 def bessel_i0_series(u: FloatArray) -> FloatArray:
@@ -132,10 +154,17 @@ def bessel_i0_series(u: FloatArray) -> FloatArray:
     while bound > 1e-17 * max(top, 1.0) and n_terms < 60:
         n_terms += 1
         bound *= top / (n_terms * n_terms)
-    acc = np.full(u.shape, 1.0 / (n_terms * n_terms))
-    for k in range(n_terms - 1, 0, -1):
-        acc = (1.0 + acc * u) / (k * k) if k > 1 else 1.0 + acc * u
-    return u * acc
+    if n_terms == 1:
+        return u * 1.0
+    # Horner, acc ← (1 + acc·u)/k² from k = n−1 down to 1, starting at acc = 1/n², in place.
+    acc = np.multiply(u, 1.0 / (n_terms * n_terms), out=np.empty(np.shape(u)))
+    for k in range(n_terms - 1, 1, -1):
+        acc += 1.0
+        acc /= k * k
+        acc *= u
+    acc += 1.0
+    acc *= u
+    return acc
 
 
 def _mdi_rate(
@@ -160,31 +189,81 @@ def _mdi_rate(
     The bracket of Q_E is rearranged without cancellation as
     [I₀(2x) − 1] + [1 − e^(−μ′/2)] + Y₀e^(−μ′/2), with I₀ from its power series in x².
     """
+    # Every product and sum below is evaluated in the same order as the formulas above (only
+    # in place, on shared subexpressions), so the result is bit-for-bit that of the plain
+    # expression; the symmetric relay (eta_b is eta_a) reuses the arm-a terms.
+    if np.ndim(eta_a) == 0 and np.ndim(eta_b) == 0 and np.ndim(mu) == 0:
+        # 0-d inputs give numpy scalars, which cannot take ``out=``: evaluate as length 1.
+        one = np.reshape(np.asarray(eta_a, dtype=np.float64), 1)
+        other = one if eta_b is eta_a else np.reshape(np.asarray(eta_b, dtype=np.float64), 1)
+        return _mdi_rate(one, other, mu, y0, e_d, f_ec)[0]
+    symmetric = eta_b is eta_a
     keep2 = (1.0 - y0) ** 2
-    m_a = np.expm1(-0.5 * mu * eta_a)  # e^(−η_aμ/2) − 1
-    m_b = m_a if eta_b is eta_a else np.expm1(-0.5 * mu * eta_b)
-    e_half = (1.0 + m_a) * (1.0 + m_b)  # e^(−μ′/2)
-    click_a = y0 * (1.0 + m_a) - m_a  # 1 − (1−Y₀)e^(−η_aμ/2)
-    click_b = click_a if m_b is m_a else y0 * (1.0 + m_b) - m_b
-    q_c = (2.0 * keep2) * e_half * click_a * click_b
-    prod = eta_a * eta_b
+    m_a = np.multiply(-0.5 * mu, eta_a)
+    np.expm1(m_a, out=m_a)  # e^(−η_aμ/2) − 1
+    p_a = m_a + 1.0  # e^(−η_aμ/2)
+    if symmetric:
+        m_b, p_b = m_a, p_a
+    else:
+        m_b = np.multiply(-0.5 * mu, eta_b)
+        np.expm1(m_b, out=m_b)
+        p_b = m_b + 1.0
+    e_half = np.multiply(p_a, p_b)  # e^(−μ′/2)
+    click_a = p_a  # 1 − (1−Y₀)e^(−η_aμ/2) = Y₀e^(−η_aμ/2) − (e^(−η_aμ/2) − 1), in place
+    click_a *= y0
+    click_a -= m_a
+    if symmetric:
+        click_b = click_a
+    else:
+        click_b = p_b
+        click_b *= y0
+        click_b -= m_b
+    q_c = np.multiply(2.0 * keep2, e_half)
+    q_c *= click_a
+    q_c *= click_b
+    prod = np.multiply(eta_a, eta_b)
     if y0 > 0.0:
-        lost = -(m_a + m_b + m_a * m_b)  # 1 − e^(−μ′/2)
-        bracket = bessel_i0_series(prod * (0.25 * mu * mu)) + lost + y0 * e_half
-        q_e = (2.0 * y0 * keep2) * e_half * bracket
-        q_z = q_c + q_e
-        err_z = (e_d * q_c + (1.0 - e_d) * q_e) / q_z
+        lost = np.add(m_a, m_b)  # −(1 − e^(−μ′/2)) until negated
+        buf = np.multiply(m_a, m_b, out=click_a)  # click terms are no longer needed
+        lost += buf
+        np.negative(lost, out=lost)
+        bracket = bessel_i0_series(np.multiply(prod, 0.25 * mu * mu, out=buf))
+        bracket += lost
+        np.multiply(y0, e_half, out=lost)
+        bracket += lost
+        q_e = np.multiply(2.0 * y0 * keep2, e_half, out=e_half)
+        q_e *= bracket
+        q_z = np.add(q_c, q_e)
+        err_z = np.multiply(e_d, q_c, out=q_c)
+        np.multiply(1.0 - e_d, q_e, out=q_e)
+        err_z += q_e
+        err_z /= q_z
     else:
         q_z = q_c
         err_z = np.full(np.shape(q_c), e_d)
-    y11 = keep2 * (
-        0.5 * prod
-        + (2.0 * (eta_a + eta_b) - 3.0 * prod) * y0
-        + (4.0 * y0 * y0) * (1.0 - eta_a) * (1.0 - eta_b)
-    )
-    e11 = 0.5 - (0.5 - e_d) * keep2 * 0.5 * prod / y11
+    y11 = np.add(eta_a, eta_b)
+    y11 *= 2.0
+    tmp = np.multiply(3.0, prod)
+    y11 -= tmp
+    y11 *= y0
+    np.multiply(0.5, prod, out=tmp)
+    y11 += tmp  # 0.5·prod + (2(η_a+η_b) − 3·prod)·Y₀
+    one_a = np.subtract(1.0, eta_a)
+    term = np.multiply(4.0 * y0 * y0, one_a, out=tmp)
+    term *= one_a if symmetric else np.subtract(1.0, eta_b)
+    y11 += term  # + 4Y₀²(1−η_a)(1−η_b)
+    y11 *= keep2
+    e11 = np.multiply((0.5 - e_d) * keep2 * 0.5, prod, out=prod)
+    e11 /= y11
+    np.subtract(0.5, e11, out=e11)
     gain11 = (mu * mu * np.exp(-2.0 * mu)) * y11
-    return gain11 * (1.0 - entropy_bits(e11)) - f_ec * q_z * entropy_bits(err_z)
+    h11 = entropy_bits(e11)
+    np.subtract(1.0, h11, out=h11)
+    gain11 *= h11
+    h_z = entropy_bits(err_z)
+    h_z *= np.multiply(f_ec, q_z, out=q_z)
+    gain11 -= h_z
+    return gain11
 
 
 @np.errstate(all="ignore")  # under/overflow at 0 or 2000 km is cleaned by finite_nonneg
@@ -230,13 +309,21 @@ def mdi_qkd(
     if eta_det == 0.0:
         return np.zeros(length.shape)
 
+    decay_a = -LN10_OVER_10 * frac
+    decay_b = -LN10_OVER_10 * (1.0 - frac)
+
     def arms(loss_db: FloatArray) -> tuple[FloatArray, FloatArray]:
-        eta_a = eta_det * np.exp(-LN10_OVER_10 * frac * loss_db)
+        eta_a = np.multiply(decay_a, loss_db)
+        np.exp(eta_a, out=eta_a)
+        eta_a *= eta_det  # η_det·e^(−ln10·frac·D/10)
         if frac == 0.5:
             return eta_a, eta_a
-        return eta_a, eta_det * np.exp(-LN10_OVER_10 * (1.0 - frac) * loss_db)
+        eta_b = np.multiply(decay_b, loss_db)
+        np.exp(eta_b, out=eta_b)
+        eta_b *= eta_det
+        return eta_a, eta_b
 
-    loss_db = (alpha * length).ravel()
+    flat_length = length.ravel()
     anchors = mu_best = np.zeros(1)  # replaced below when μ is optimised
     if mu is None:
 
@@ -245,12 +332,15 @@ def mdi_qkd(
             # Scale by the product of arm transmittances so every anchor's values are O(1).
             return _mdi_rate(eta_a, eta_b, m, y0, e_d, f_ec) / (eta_a * eta_b)
 
-        anchors, mu_best = anchor_optimum(loss_db, objective, 1e-4, 3.0)
+        # αL is monotonic in L, so the largest loss is α·max(L) exactly (anchors need no more).
+        top_db = np.asarray([alpha * np.max(flat_length, initial=0.0)])
+        anchors, mu_best = anchor_optimum(top_db, objective, 1e-4, 3.0)
     fixed_mu = mu
 
-    def rate(loss_part: FloatArray) -> FloatArray:
+    def rate(length_part: FloatArray) -> FloatArray:
+        loss_part = np.multiply(alpha, length_part)
         eta_a, eta_b = arms(loss_part)
         m = from_anchors(loss_part, anchors, mu_best) if fixed_mu is None else fixed_mu
-        return finite_nonneg(_mdi_rate(eta_a, eta_b, m, y0, e_d, f_ec))
+        return clamp_rate(_mdi_rate(eta_a, eta_b, m, y0, e_d, f_ec))
 
-    return blockwise(rate, length.shape, loss_db)
+    return blockwise(rate, length.shape, flat_length)
