@@ -175,3 +175,24 @@ def end_to_end_pairs(
         return float(length) > satellite_min_distance_km
 
     return sorted(e2e), sorted(p for p in trusted if far(p)), sorted(p for p in e2e if far(p))
+
+
+def direct_pairs(
+    demands: pd.DataFrame, customer_sites: pd.DataFrame | None
+) -> set[tuple[str, str]]:
+    """Site pairs whose end-to-end links are ``direct`` (serve only demands between them).
+
+    Demand endpoints of any trust class, except pairs of sites of a customer with
+    ``partial`` demands that owns three or more sites: there an end-to-end link between two
+    of its sites is also a hop for its key relayed at its own third site, so it stays
+    ``relay``.
+    """
+    out = {_pair(a, b) for a, b in zip(demands["site_a"], demands["site_b"], strict=True) if a != b}
+    if customer_sites is not None and len(customer_sites):
+        trust = demands["trust"].astype(str)
+        partial_customers = set(demands.loc[trust == "partial", "customer"].astype(str))
+        for customer, group in customer_sites.groupby("customer"):
+            own = sorted(set(map(str, group["site"])))
+            if str(customer) in partial_customers and len(own) >= 3:
+                out -= {(a, b) for i, a in enumerate(own) for b in own[i + 1 :]}
+    return out

@@ -36,10 +36,15 @@ demands that need them.
    same two sites is no longer, has at least its capacity in every period, needs a subset of
    its site equipment, and occupies a subset of its spans that have a finite ``max_systems``.
    Any plan using the dropped link can use the other instead at no extra cost.
-7. ``max_systems`` (big-M) = ceil(max over periods of the demand that could use the link /
+7. ``usage``: hops (rule 2) are "relay"; end-to-end and satellite links (rules 3, 4) are
+   "direct" (they serve only demands between their two ends) unless their pair is two sites
+   of a customer with partial demands that owns >= 3 sites. A duplicate that is also a hop
+   stays "relay"; a "direct" link never dominates a "relay" one (rule 6).
+8. ``max_systems`` (big-M) = ceil(max over periods of the demand that could use the link /
    capacity), >= 1, capped by the smallest finite ``max_systems`` of its spans and by
-   ``max_systems_cap``. Demand that could use a link: every trusted demand; every partial
-   demand unless the link has a trusted intermediary; trust-free demands between its ends.
+   ``max_systems_cap``. Demand that could use a relay link: every trusted demand; every
+   partial demand unless the link has a trusted intermediary; trust-free demands between its
+   ends. A direct link: only the demands between its ends (of the classes it suits).
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ import pandas as pd
 
 from engine.candidate_routes import (
     Route,
+    direct_pairs,
     end_to_end_pairs,
     great_circle_km,
     k_routes_within,
@@ -62,7 +68,7 @@ from engine.candidate_routes import (
     repeater_layouts,
     route_of,
 )
-from engine.capacity import key_rate_per_system_bps, reach_km
+from engine.capacity import DemandTotals, key_rate_per_system_bps, max_systems, reach_km
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class _Cand:
     spans: frozenset[str]
     link_kwargs: dict[str, Any] = field(default_factory=dict)
     capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    usage: str = "relay"
 
 
 def _make(tech_row: dict, route: Route | None, a: str, b: str, **kw: Any) -> _Cand:
@@ -143,9 +150,11 @@ def _generate(
     coords: dict[str, tuple[float, float]],
     k_routes: int,
     express_hops: bool,
+    direct_pairs: set[tuple[str, str]],
 ) -> list[_Cand]:
     kind = row["link_kind"]
     out: list[_Cand] = []
+    ends: list[_Cand | None] = []  # end-to-end links (rules 3, 4): usage decided below
     if kind in ("point_to_point", "free_space", "relay_midpoint"):
         for u, v in graph.edges:
             route = route_of(graph, [u, v])
@@ -173,13 +182,13 @@ def _generate(
     if kind in ("relay_midpoint", "memory_midpoint"):
         for a, b in pairs:
             for route in k_routes_within(graph, a, b, k_routes, reach):
-                out.append(_midpoint_cand(row, route, need_site=kind == "memory_midpoint"))
+                ends.append(_midpoint_cand(row, route, need_site=kind == "memory_midpoint"))
     if kind == "repeater_chain":
         for a, b in pairs:
             for route in k_routes_within(graph, a, b, k_routes, reach):
                 for nodes, eff, kwargs in repeater_layouts(route, row["params"]):
                     extra = [(s, row["intermediate_equipment"]) for s in nodes]
-                    out.append(
+                    ends.append(
                         _make(
                             row,
                             route,
@@ -194,8 +203,11 @@ def _generate(
         for a, b in sat_pairs:
             ground = great_circle_km(coords[a], coords[b])
             if ground <= float(row["max_length_km"]):
-                out.append(_make(row, None, a, b, length_km=ground, effective_length_km=ground))
-    return [c for c in out if c is not None]
+                ends.append(_make(row, None, a, b, length_km=ground, effective_length_km=ground))
+    for c in ends:
+        if c is not None and (c.site_a, c.site_b) in direct_pairs:
+            c.usage = "direct"
+    return [c for c in (*out, *ends) if c is not None]
 
 
 def _capacities(cands: list[_Cand], rows: list[dict], alpha: float) -> None:
@@ -220,7 +232,8 @@ def _capacities(cands: list[_Cand], rows: list[dict], alpha: float) -> None:
 def _dominated(c2: _Cand, c1: _Cand, limited: set[str]) -> bool:
     """Whether c1 can replace c2 in any plan at no extra cost (rule 6)."""
     return (
-        c1.length_km <= c2.length_km
+        (c1.usage == "relay" or c2.usage == "direct")
+        and c1.length_km <= c2.length_km
         and bool(np.all(c1.capacity >= c2.capacity * (1 - 1e-9)))
         and c1.equipment <= c2.equipment
         and (c1.spans & limited) <= (c2.spans & limited)
@@ -241,58 +254,6 @@ def prune_dominated(cands: list[_Cand], limited_spans: set[str]) -> list[_Cand]:
                 survivors.append(c)
         kept.extend(survivors)
     return kept
-
-
-@dataclass(frozen=True)
-class _DemandTotals:
-    """Demand per period (bps) by who may use a link: rule 7 without per-link table scans."""
-
-    trusted: np.ndarray
-    partial: np.ndarray
-    trust_free: dict[tuple[str, str], np.ndarray]
-
-    @classmethod
-    def build(cls, demands: pd.DataFrame, rates: pd.DataFrame, periods: list[int]) -> _DemandTotals:
-        table = rates.pivot_table(
-            index="demand", columns="period", values="key_rate_bps", aggfunc="sum", fill_value=0.0
-        ).reindex(columns=periods, fill_value=0.0)
-        table.index = table.index.astype(str)
-        zero = np.zeros(len(periods))
-        totals: dict[str, np.ndarray] = {"trusted": zero.copy(), "partial": zero.copy()}
-        free: dict[tuple[str, str], np.ndarray] = {}
-        for d, a, b, trust in zip(
-            demands["demand"], demands["site_a"], demands["site_b"], demands["trust"], strict=True
-        ):
-            row = table.loc[str(d)].to_numpy(dtype=float) if str(d) in table.index else zero
-            if trust == "trust_free":
-                key = (min(str(a), str(b)), max(str(a), str(b)))
-                free[key] = free.get(key, zero) + row
-            else:
-                totals[str(trust)] = totals[str(trust)] + row
-        return cls(totals["trusted"], totals["partial"], free)
-
-    def usable(self, cand: _Cand, trusted_intermediary: bool) -> np.ndarray:
-        """Per-period demand that could use ``cand`` (rule 7)."""
-        need = self.trusted.copy()
-        if not trusted_intermediary:
-            need = need + self.partial + self.trust_free.get((cand.site_a, cand.site_b), 0.0)
-        return need
-
-
-def _max_systems(
-    cand: _Cand,
-    trusted_intermediary: bool,
-    totals: _DemandTotals,
-    span_limits: dict[str, float],
-    cap: int,
-) -> int:
-    need = totals.usable(cand, trusted_intermediary)
-    systems = 1
-    for demand_bps, capacity in zip(need, cand.capacity, strict=True):
-        if capacity > 0:
-            systems = max(systems, math.ceil(float(demand_bps) / capacity - 1e-9))
-    limits = [span_limits[s] for s in cand.spans if s in span_limits]
-    return int(max(1, min([systems, cap, *(int(x) for x in limits)])))
 
 
 def candidate_links(
@@ -331,7 +292,8 @@ def candidate_links(
         for s, m in zip(spans["span"], spans["max_systems"], strict=True)
         if pd.notna(m)
     }
-    totals = _DemandTotals.build(demands, demand_rates, periods)
+    totals = DemandTotals.build(demands, demand_rates, periods)
+    direct = direct_pairs(demands, customer_sites)
     links, link_sites, link_spans, capacity = [], [], [], []
     for tech, frame in tech_periods.groupby("tech", sort=False):
         rows = [dict(r) for r in frame.sort_values("period").to_dict("records")]
@@ -354,8 +316,13 @@ def candidate_links(
             coords=coords,
             k_routes=k_routes,
             express_hops=express_hops,
+            direct_pairs=direct,
         )
-        unique = {(c.route, c.relay_site, c.equipment): c for c in cands}
+        unique: dict[tuple, _Cand] = {}
+        for c in cands:  # a hop that is also an end-to-end link stays a hop ("relay")
+            key = (c.route, c.relay_site, c.equipment)
+            if key not in unique or c.usage == "relay":
+                unique[key] = c
         cands = list(unique.values())
         _capacities(cands, rows, alpha_db_per_km)
         cands = [c for c in cands if c.capacity.max(initial=0.0) >= min_key_rate_bps]
@@ -373,7 +340,17 @@ def candidate_links(
     return CandidateTables(
         links=_frame(
             links,
-            ["link", "tech", "site_a", "site_b", "length_km", "route", "relay_site", "max_systems"],
+            [
+                "link",
+                "tech",
+                "site_a",
+                "site_b",
+                "length_km",
+                "route",
+                "relay_site",
+                "max_systems",
+                "usage",
+            ],
         ),
         link_sites=_frame(link_sites, ["link", "site", "equipment"]),
         link_spans=_frame(link_spans, ["link", "span"]),
@@ -388,9 +365,19 @@ def _emit(cands, tech, trusted_intermediary, periods, totals, limits, cap, out) 
     for c in sorted(cands, key=lambda c: (c.site_a, c.site_b, c.length_km, c.route)):
         n = seen[(c.site_a, c.site_b)] = seen.get((c.site_a, c.site_b), 0) + 1
         link = f"{tech}:{c.site_a}-{c.site_b}" + (f"/{n}" if n > 1 else "")
-        systems = _max_systems(c, trusted_intermediary, totals, limits, cap)
+        systems = max_systems(c, trusted_intermediary, totals, limits, cap)
         links.append(
-            (link, tech, c.site_a, c.site_b, float(c.length_km), c.route, c.relay_site, systems)
+            (
+                link,
+                tech,
+                c.site_a,
+                c.site_b,
+                float(c.length_km),
+                c.route,
+                c.relay_site,
+                systems,
+                c.usage,
+            )
         )
         link_sites.extend((link, s, e) for s, e in sorted(c.equipment))
         link_spans.extend((link, s) for s in sorted(c.spans))

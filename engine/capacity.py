@@ -16,11 +16,14 @@ keep the catalogue's. The optimizer never calls this: it reads the resulting tab
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from engine.catalogue import physics_function
@@ -111,3 +114,64 @@ def reach_km(
         best = np.maximum(best, key_rate_per_system_bps(row, grid, alpha_db_per_km=alpha_db_per_km))
     ok = np.nonzero(best >= min_key_rate_bps)[0]
     return float(grid[ok[-1]]) if ok.size else 0.0
+
+
+@dataclass(frozen=True)
+class DemandTotals:
+    """Demand per period (bps) by who may use a link (docs/candidates.md, big-M rule),
+    without per-link table scans."""
+
+    trusted: np.ndarray
+    partial: np.ndarray
+    pair: dict[tuple[str, str], dict[str, np.ndarray]]
+
+    @classmethod
+    def build(cls, demands: pd.DataFrame, rates: pd.DataFrame, periods: list[int]) -> DemandTotals:
+        table = rates.pivot_table(
+            index="demand", columns="period", values="key_rate_bps", aggfunc="sum", fill_value=0.0
+        ).reindex(columns=periods, fill_value=0.0)
+        table.index = table.index.astype(str)
+        zero = np.zeros(len(periods))
+        totals: dict[str, np.ndarray] = {"trusted": zero.copy(), "partial": zero.copy()}
+        pair: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        for d, a, b, trust in zip(
+            demands["demand"], demands["site_a"], demands["site_b"], demands["trust"], strict=True
+        ):
+            row = table.loc[str(d)].to_numpy(dtype=float) if str(d) in table.index else zero
+            key = (min(str(a), str(b)), max(str(a), str(b)))
+            by_trust = pair.setdefault(key, {})
+            by_trust[str(trust)] = by_trust.get(str(trust), zero) + row
+            if trust != "trust_free":
+                totals[str(trust)] = totals[str(trust)] + row
+        return cls(totals["trusted"], totals["partial"], pair)
+
+    def usable(self, cand: Any, trusted_intermediary: bool) -> np.ndarray:
+        """Per-period demand that could use ``cand`` (rule 7)."""
+        here = self.pair.get((cand.site_a, cand.site_b), {})
+        zero = np.zeros_like(self.trusted)
+        classes = ("trusted",) if trusted_intermediary else ("trusted", "partial", "trust_free")
+        if cand.usage == "direct":  # only the demands between its two ends
+            return sum((here.get(k, zero) for k in classes), zero)
+        need = self.trusted.copy()
+        if not trusted_intermediary:
+            need = need + self.partial + here.get("trust_free", zero)
+        return need
+
+
+def max_systems(
+    cand: Any,
+    trusted_intermediary: bool,
+    totals: DemandTotals,
+    span_limits: dict[str, float],
+    cap: int,
+) -> int:
+    """A candidate's ``max_systems`` (big-M): systems for the most demand that may use it,
+    >= 1, capped by its limited spans and ``cap``. ``cand`` has site_a, site_b, usage,
+    capacity (per period) and spans."""
+    need = totals.usable(cand, trusted_intermediary)
+    systems = 1
+    for demand_bps, capacity in zip(need, cand.capacity, strict=True):
+        if capacity > 0:
+            systems = max(systems, math.ceil(float(demand_bps) / capacity - 1e-9))
+    limits = [span_limits[s] for s in cand.spans if s in span_limits]
+    return int(max(1, min([systems, cap, *(int(x) for x in limits)])))

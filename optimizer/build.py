@@ -12,6 +12,8 @@ from optimizer.objective import add_cost_expressions, add_objective
 from optimizer.sets import ModelSets, build_sets
 from optimizer.variables import (
     add_build_variables,
+    add_carry_variables,
+    add_direct_variables,
     add_flow_variables,
     add_installed_expressions,
     add_served_variables,
@@ -29,15 +31,19 @@ def build_model(data: ModelData, *, relax_integers: bool = False) -> pyo.Concret
     add_installed_expressions(m, s)
     add_site_variables(m, s)
     add_flow_variables(m, s)
+    add_carry_variables(m, s)
+    add_direct_variables(m, s)
     add_served_variables(m, s)
     add_cost_expressions(m, s, float(data.unserved_penalty_eur_per_bps_year))
-    con.add_capacity_constraints(m, s)
+    con.add_capacity_constraints(m, s, integer_counts=not relax_integers)
     con.add_installed_limit(m, s)
     con.add_equipment_constraints(m, s)
     con.add_equipment_monotonicity(m, s)
     con.add_equipment_availability(m, s)
     con.add_conservation_constraints(m, s)
+    con.add_corridor_constraints(m, s)
     con.add_relay_constraints(m, s)
+    con.add_direct_constraints(m, s)
     con.add_share_constraints(m, s)
     con.add_budget_constraints(m, s)
     con.add_span_constraints(m, s)

@@ -4,7 +4,8 @@ Counts are rounded to integers when the model's system counts are integer (with
 ``relax_integers`` they are reported as the continuous values solved). Floats are rounded
 to 6 decimals and never ``-0.0``. ``phases`` attributes each commodity's served key to the
 phases of the links carrying it, in proportion to the commodity's flow on those links
-(flow volume = bps x hops), then sums over commodities.
+(flow volume = bps x hops), then sums over commodities; key served directly counts for its
+link's phase.
 """
 
 from __future__ import annotations
@@ -106,7 +107,14 @@ def _flows(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
     total: dict[tuple[int, str, str], float] = defaultdict(float)
     for k in s.flow_index:
         c, ln, _, _, t = k
-        total[t, ln, s.commodities[c].trust] += _v(m.flow[k])
+        if ln not in s.corridor_links:  # corridor flows are reported through ``carry``
+            total[t, ln, s.commodities[c].trust] += _v(m.flow[k])
+    for k in s.carry_index:
+        ln, trust, t = k
+        total[t, ln, trust] += _v(m.carry[k])
+    for k in s.direct_index:
+        d, ln, t = k
+        total[t, ln, s.demand_info[d]["trust"]] += _v(m.direct[k])
     rows = [(t, ln, trust, x) for (t, ln, trust), x in total.items() if x > _TOL]
     df = _clean(pd.DataFrame(rows, columns=COLUMNS["flows"]), COLUMNS["flows"])
     return df.sort_values(["period", "link", "trust"], ignore_index=True)
@@ -121,15 +129,42 @@ def _costs(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
     return _clean(pd.DataFrame(rows, columns=COLUMNS["costs"]), COLUMNS["costs"])
 
 
+def _corridor_phases(m: pyo.ConcreteModel, s: ModelSets) -> dict:
+    """(corridor, trust, t) -> {phase: share of the class's corridor flow on its links}."""
+    corridor_of = {ln: k for k, lns in s.corridor_links.items() for ln in lns}
+    carried: dict[tuple[str, str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for k in s.carry_index:
+        ln, trust, t = k
+        carried[corridor_of[ln], trust, t][s.tech_phase[s.link_tech[ln]]] += _v(m.carry[k])
+    out = {}
+    for key, by_phase in carried.items():
+        total = sum(by_phase.values())
+        if total > _TOL:
+            out[key] = {p: x / total for p, x in by_phase.items()}
+    return out
+
+
 def _phases(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
+    split = _corridor_phases(m, s)
     by_phase: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for k in s.flow_index:
         c, ln, _, _, t = k
-        by_phase[c, t][s.tech_phase[s.link_tech[ln]]] += _v(m.flow[k])
+        x = _v(m.flow[k])
+        if ln in s.corridor_links:
+            for phase, share in split.get((ln, s.commodities[c].trust, t), {}).items():
+                by_phase[c, t][phase] += x * share
+        else:
+            by_phase[c, t][s.tech_phase[s.link_tech[ln]]] += x
     served_bps: dict[tuple[int, str], float] = defaultdict(float)
+    direct_bps: dict[tuple[str, int], float] = defaultdict(float)
+    for k in s.direct_index:
+        d, ln, t = k
+        x = _v(m.direct[k])
+        direct_bps[d, t] += x
+        served_bps[t, s.tech_phase[s.link_tech[ln]]] += x
     for (c, t), flows in by_phase.items():
         volume = sum(flows.values())
-        delivered = sum(_v(m.served[d, t]) for d in s.commodities[c].demands)
+        delivered = sum(_v(m.served[d, t]) - direct_bps[d, t] for d in s.commodities[c].demands)
         if volume > _TOL and delivered > _TOL:
             for phase, f in flows.items():
                 served_bps[t, phase] += delivered * f / volume

@@ -20,7 +20,10 @@ Tables (one row per key; index order everywhere: site|link, tech, period):
 - ``costs``: item (a tech or an equipment name), period, capex_eur (per system or per site),
   opex_eur_per_year (per installed system or site), available (bool: may be built then).
 - ``links``: link (id), tech, site_a, site_b, length_km, route ("A>B>C" of sites, or "sat"),
-  relay_site ("" when none), max_systems (largest useful system count, the link's big-M).
+  relay_site ("" when none), max_systems (largest useful system count, the link's big-M);
+  optional ``usage`` (``OPTIONAL``; "relay" when the column is absent): "relay" links are
+  hops any relayed commodity may traverse, "direct" links (end-to-end links made for a
+  demand pair) serve only demands between exactly their two endpoints, never transit key.
 - ``link_sites``: link, site, equipment: equipment that must exist at a site before the link
   carries key (both terminals need a ``trusted_node``; an MDI/TF link its ``relay`` ...).
 - ``link_spans``: link, span: fibre spans the link's route occupies (one fibre/wavelength
@@ -90,6 +93,12 @@ SCHEMA: dict[str, dict[str, str]] = {
     "customer_sites": {"customer": "str", "site": "str"},
 }
 
+# Optional columns: table -> column -> (dtype kind, default when the column is absent).
+OPTIONAL: dict[str, dict[str, tuple[str, object]]] = {
+    "links": {"usage": ("str", "relay")},
+}
+LINK_USAGES = ("relay", "direct")
+
 TRUST_CLASSES = ("trusted", "partial", "trust_free")
 EQUIPMENT = ("trusted_node", "relay", "memory_station", "repeater_node", "ground_station")
 PHASES = ("I", "II", "III")
@@ -157,6 +166,15 @@ class ModelData:
         self._check_refs()
         return self
 
+    def column(self, table: str, name: str) -> pd.Series:
+        """Column ``name`` of ``table``; an absent ``OPTIONAL`` column gives its default."""
+        df = getattr(self, table)
+        if name in df.columns:
+            return df[name]
+        kind, default = OPTIONAL[table][name]
+        del kind
+        return pd.Series([default] * len(df), index=df.index, dtype=object)
+
     def _check_refs(self) -> None:
         sites = set(self.sites["site"])
         periods = set(self.periods["period"])
@@ -182,6 +200,8 @@ class ModelData:
             ("demand_rates", "period", periods),
             ("customer_sites", "site", sites),
         ]
+        if "usage" in self.links.columns:
+            refs.append(("links", "usage", set(LINK_USAGES)))
         for table, column, allowed in refs:
             bad = set(getattr(self, table)[column]) - allowed
             if bad:

@@ -13,7 +13,7 @@ Conventions (documented in docs/model.md):
   (``costs.available``) and ``capacity[l,t] > 0``;
 - costs missing for an (item, period) are carried forward (then backward) from the item's
   nearest period; a missing ``available`` flag counts as False;
-- key flows are organised in *commodities* (see ``Commodity``).
+- key flows are organised in *commodities* and direct service (``optimizer.flowsets``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from optimizer import flowsets
+from optimizer.flowsets import Arc, Commodity
 from optimizer.model_data import ModelData, ModelDataError
 
 TRUSTED_NODE = "trusted_node"
@@ -34,30 +36,6 @@ CATEGORIES = (
     "opex_equipment",
     "unserved_penalty",
 )
-
-Arc = tuple[str, str, str]  # (link, from site, to site)
-
-
-@dataclass(frozen=True)
-class Commodity:
-    """One flow commodity: key leaving ``source`` towards the sinks of ``demands``.
-
-    - ``trusted`` demands with ``paths <= 1`` share one commodity per source site;
-    - ``partial`` demands share one commodity per (customer, source site);
-    - ``trust_free`` demands share one commodity per source site (direct arcs only);
-    - a ``trusted``/``partial`` demand with ``paths = k >= 2`` has its own commodity with
-      ``shares = k``.
-
-    ``relay_sites`` are the sites where this commodity's key may be relayed (all sites for
-    trusted, the customer's own sites for partial, none for trust_free).
-    """
-
-    name: str
-    trust: str
-    source: str
-    demands: tuple[str, ...]
-    relay_sites: frozenset[str]
-    shares: int = 1
 
 
 @dataclass
@@ -91,6 +69,12 @@ class ModelSets:
     arcs: dict[str, list[Arc]]
     flow_index: list[tuple[str, str, str, str, int]]
     usable: dict[int, set[str]] = field(default_factory=dict)
+    link_usage: dict[str, str] = field(default_factory=dict)
+    demand_commodity: dict[str, str] = field(default_factory=dict)
+    direct_index: list[tuple[str, str, int]] = field(default_factory=list)
+    direct_of: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    corridor_links: dict[str, list[str]] = field(default_factory=dict)
+    carry_index: list[tuple[str, str, int]] = field(default_factory=list)
 
     def installed_index(self) -> list[tuple[str, int]]:
         """(link, period) pairs where installed systems can be non-zero."""
@@ -199,19 +183,63 @@ def build_sets(data: ModelData) -> ModelSets:
     demand_bps = {(d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods}
 
     equipment = data.equipment.set_index("equipment")
-    has_trusted_node = TRUSTED_NODE in equipment.index
-    commodities = _commodities(data, demand_info, has_trusted_node)
-    arcs = {
-        c: _arcs(com, link_ends, link_tech, techs, demand_info) for c, com in commodities.items()
-    }
-    arcs = {c: [a for a in al if any(a[0] in usable[t] for t in periods)] for c, al in arcs.items()}
-    flow_index = [
-        (c, ln, u, v, t)
-        for c, al in arcs.items()
-        for ln, u, v in al
-        for t in periods
-        if ln in usable[t]
+    ti = {str(k): bool(v) for k, v in techs["trusted_intermediary"].items()}
+    usage = dict(zip(data.links["link"].astype(str), data.column("links", "usage"), strict=True))
+    own: dict[str, set[str]] = defaultdict(set)
+    for cust, site in data.customer_sites[["customer", "site"]].itertuples(index=False):
+        own[str(cust)].add(str(site))
+    commodities = flowsets.commodities(
+        demand_info,
+        frozenset(str(x) for x in data.sites["site"]),
+        own,
+        TRUSTED_NODE in equipment.index,
+    )
+    ever_usable = set().union(*usable.values()) if usable else set()
+    relay_links = [
+        (ln, *link_ends[ln], ti[link_tech[ln]])
+        for ln in links
+        if usage[ln] == "relay" and ln in ever_usable
     ]
+    corridors = flowsets.corridors(relay_links)
+    corridor_edges = [(k, a, b, ti) for k, (a, b, ti, _) in corridors.items()]
+    edge_usable = {
+        t: usable[t] | {k for k, (_, _, _, lns) in corridors.items() if set(lns) & usable[t]}
+        for t in periods
+    }
+    arcs = {
+        c: flowsets.arcs(com, corridor_edges if com.shares == 1 else relay_links)
+        for c, com in commodities.items()
+    }
+    flow_index = [
+        (c, e, u, v, t)
+        for c, al in arcs.items()
+        for e, u, v in al
+        for t in periods
+        if e in edge_usable[t]
+    ]
+    classes: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for c, e, _, _, t in flow_index:
+        if e in corridors:
+            classes[e, t].add(commodities[c].trust)
+    carry_index = [
+        (ln, trust, t)
+        for (e, t), trusts in sorted(classes.items())
+        for ln in corridors[e][3]
+        if ln in usable[t]
+        for trust in sorted(trusts)
+    ]
+    serving = flowsets.direct_links(
+        commodities,
+        demand_info,
+        [(ln, *link_ends[ln], ti[link_tech[ln]], usage[ln]) for ln in links if ln in ever_usable],
+    )
+    direct_index = [
+        (d, ln, t) for d, lns in serving.items() for ln in lns for t in periods if ln in usable[t]
+    ]
+    direct_of: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for d, ln, t in direct_index:
+        direct_of[d, t].append(ln)
+    demand_commodity = {d: c for c, com in commodities.items() for d in com.demands}
 
     keys = {(i, e) for needs in link_needs.values() for i, e in needs}
     for c, com in commodities.items():
@@ -259,60 +287,10 @@ def build_sets(data: ModelData) -> ModelSets:
         arcs=arcs,
         flow_index=flow_index,
         usable=usable,
+        link_usage=usage,
+        demand_commodity=demand_commodity,
+        direct_index=direct_index,
+        direct_of=dict(direct_of),
+        corridor_links={k: lns for k, (_, _, _, lns) in corridors.items()},
+        carry_index=carry_index,
     )
-
-
-def _commodities(
-    data: ModelData, demand_info: dict[str, dict], has_trusted_node: bool
-) -> dict[str, Commodity]:
-    """Group demands into commodities (aggregation by source; per customer for partial)."""
-    all_sites = frozenset(str(s) for s in data.sites["site"])
-    own: dict[str, set[str]] = defaultdict(set)
-    for cust, site in data.customer_sites[["customer", "site"]].itertuples(index=False):
-        own[str(cust)].add(str(site))
-    groups: dict[tuple, list[str]] = defaultdict(list)
-    for d, info in demand_info.items():
-        trust, src, k = info["trust"], info["site_a"], int(info["paths"])
-        if trust != "trust_free" and k >= 2:
-            groups[(trust, f"{d}", src, info["customer"], k)].append(d)
-        elif trust == "partial":
-            groups[(trust, f"{info['customer']}|{src}", src, info["customer"], 1)].append(d)
-        else:
-            groups[(trust, src, src, "", 1)].append(d)
-    out = {}
-    for (trust, label, src, customer, k), ds in sorted(groups.items()):
-        if trust == "trust_free" or not has_trusted_node:
-            relay: frozenset[str] = frozenset()
-        elif trust == "partial":
-            relay = frozenset(own.get(customer, set()))
-        else:
-            relay = all_sites
-        name = f"{trust}|{label}"
-        out[name] = Commodity(name, trust, src, tuple(ds), relay - {src}, k)
-    return out
-
-
-def _arcs(
-    com: Commodity,
-    link_ends: dict[str, tuple[str, str]],
-    link_tech: dict[str, str],
-    techs: pd.DataFrame,
-    demand_info: dict[str, dict],
-) -> list[Arc]:
-    """Directed arcs (link, u, v) this commodity may use.
-
-    An arc u->v exists iff the link's technology suits the trust class (no trusted
-    intermediary unless ``trusted``), u is the source or a relay site, v is a sink or a
-    relay site, and v is not the source.
-    """
-    sinks = {demand_info[d]["site_b"] for d in com.demands}
-    out = []
-    for ln, (a, b) in link_ends.items():
-        if com.trust != "trusted" and bool(techs.at[link_tech[ln], "trusted_intermediary"]):
-            continue
-        for u, v in ((a, b), (b, a)):
-            if v == com.source or u == v:
-                continue
-            if (u == com.source or u in com.relay_sites) and (v in sinks or v in com.relay_sites):
-                out.append((ln, u, v))
-    return out

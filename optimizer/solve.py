@@ -42,6 +42,8 @@ class SolveOptions:
     seed: int = 0
     relax_integers: bool = False
     warm_start: bool = True
+    two_stage: bool = True
+    relaxed_share: float = 0.5
     log_path: Path | None = None
     progress: Callable[[dict], None] | None = None
 
@@ -49,7 +51,9 @@ class SolveOptions:
 @dataclass
 class SolveResult:
     """Outcome of ``solve``. Objective and bounds in discounted EUR; ``gap`` is
-    ``|objective - bound| / |objective|``; ``start_objective`` is the warm start's cost."""
+    ``|objective - bound| / |objective|``; ``start_objective`` is the warm start's cost
+    (with ``two_stage``, the rounded relaxed-count plan's); ``relaxed_bound`` the
+    relaxed-count MIP's dual bound (a valid lower bound of the integer model)."""
 
     status: Status
     objective: float | None
@@ -60,6 +64,7 @@ class SolveResult:
     solver_version: str = ""
     message: str = ""
     start_objective: float | None = None
+    relaxed_bound: float | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -103,7 +108,8 @@ class _Run:
         self.opt.update_config.treat_fixed_vars_as_params = False
         if options.log_path is not None:
             self.opt.config.logfile = str(options.log_path)
-        self.opt.highs_options = {"threads": int(options.threads), "random_seed": int(options.seed)}
+        self.base_options = {"threads": int(options.threads), "random_seed": int(options.seed)}
+        self.opt.highs_options = dict(self.base_options)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -112,9 +118,19 @@ class _Run:
         if self.options.progress is not None:
             self.options.progress({"stage": stage, "elapsed_s": round(self.elapsed(), 3), **info})
 
-    def solve(self, model: pyo.ConcreteModel, warm: bool = False):
-        self.opt.config.time_limit = max(self.options.time_limit_s - self.elapsed(), 1.0)
+    def solve(
+        self,
+        model: pyo.ConcreteModel,
+        warm: bool = False,
+        lp: bool = False,
+        limit: float | None = None,
+    ):
+        """One HiGHS run within the remaining time (and ``limit`` s); ``lp`` uses the
+        interior point method (far faster than simplex on the large flow LPs)."""
+        left = self.options.time_limit_s - self.elapsed()
+        self.opt.config.time_limit = max(min(left, limit if limit is not None else left), 1.0)
         self.opt.config.warmstart = warm
+        self.opt.highs_options = {**self.base_options, "solver": "ipm" if lp else "choose"}
         res = self.opt.solve(model)
         ok = res.best_feasible_objective is not None
         if ok:
@@ -149,19 +165,13 @@ def _lp_and_start(
     saved = warmstart.relax(model)
     start = None
     try:
-        res, ok = run.solve(model)
+        res, ok = run.solve(model, lp=True)
         optimal = res.termination_condition == TerminationCondition.optimal
         lp_bound = res.best_feasible_objective if optimal else None
         timings["lp_s"] = run.elapsed()
         run.emit("lp_done", lp_bound=lp_bound)
         if run.options.warm_start and ok and saved:
-            warmstart.round_up_and_fix(model, saved)
-            res, feasible = run.solve(model)
-            if feasible:
-                start = res.best_feasible_objective
-                notes.append(f"start from rounded relaxation: {start:.6g}")
-            else:
-                notes.append("rounded relaxation infeasible (budget or span limit): no start")
+            start = _rounded(run, model, saved, notes, integer_counts=None)
             timings["warm_start_s"] = run.elapsed() - timings["lp_s"]
             run.emit("warm_start_done", start_objective=start)
     finally:
@@ -170,16 +180,79 @@ def _lp_and_start(
     return lp_bound, start
 
 
+def _rounded(
+    run: _Run,
+    model: pyo.ConcreteModel,
+    saved: list,
+    notes: list[str],
+    integer_counts: bool | None,
+) -> float | None:
+    """Round the plan in the model up, fix it, re-solve flows and served key by an LP;
+    the cost of the resulting feasible plan, or None (values then stay as solved)."""
+    warmstart.round_up_and_fix(model, saved, integer_counts=integer_counts)
+    res, feasible = run.solve(model)
+    if feasible:
+        start = res.best_feasible_objective
+        notes.append(f"start from rounded relaxation: {start:.6g}")
+        return start
+    notes.append("rounded relaxation infeasible (budget or span limit): no start")
+    return None
+
+
+def _relaxed_counts_stage(
+    run: _Run, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
+) -> tuple[float | None, float | None, list | None]:
+    """Two-stage mode (integer counts only): the MIP with system counts continuous and
+    site equipment binary, for at most ``relaxed_share`` of the remaining time, from the
+    LP-rounded start in the model; then its counts rounded up into an integer plan.
+
+    Returns (the relaxed MIP's dual bound, a valid lower bound of the integer model; the
+    rounded integer plan's cost; the plan's variable values)."""
+    counts = warmstart.relax(model, model.build.values())
+    relaxed_bound = plan_cost = plan = None
+    try:
+        before = run.elapsed()
+        limit = run.options.relaxed_share * max(run.options.time_limit_s - before, 0.0)
+        run.emit("relaxed_mip")
+        res, ok = run.solve(model, warm=True, limit=limit)
+        bound = res.best_objective_bound
+        relaxed_bound = bound if bound is not None and math.isfinite(bound) else None
+        timings["relaxed_mip_s"] = run.elapsed() - before
+        run.emit("relaxed_mip_done", bound=relaxed_bound, objective=res.best_feasible_objective)
+        if ok:
+            sites = warmstart.relax(model, model.site.values())
+            try:
+                plan_cost = _rounded(run, model, counts + sites, notes, integer_counts=True)
+                if plan_cost is not None:
+                    plan = warmstart.snapshot(model)
+            finally:
+                warmstart.unfix(model)
+                warmstart.restore(sites)
+            timings["rounding_s"] = run.elapsed() - before - timings["relaxed_mip_s"]
+            run.emit("rounding_done", start_objective=plan_cost)
+    finally:
+        warmstart.restore(counts)
+    return relaxed_bound, plan_cost, plan
+
+
 def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
-    """Solve ``model`` (LP bound, optional rounded warm start, MIP) and load the solution.
+    """Solve ``model`` and load the best plan found. Stages: LP bound, rounded start, then
+    (integer counts, ``two_stage``) the relaxed-count MIP and its rounded integer plan, and
+    the MIP from the best start. ``time_limit_s`` bounds all stages together; a rounded
+    plan is kept (status ``time_limit``) when the final MIP finds nothing better.
     Solver failures are reported as ``status="error"`` with the exception in ``message``."""
     options = options or SolveOptions()
     run = _Run(options)
     timings: dict[str, float] = {}
     notes: list[str] = []
     version = "highs " + ".".join(str(x) for x in run.opt.version())
+    relaxed_bound = plan_cost = plan = None
     try:
         lp_bound, start = _lp_and_start(run, model, notes, timings)
+        integer = any(v.is_integer() for v in model.build.values())
+        if options.two_stage and integer and start is not None:
+            relaxed_bound, plan_cost, plan = _relaxed_counts_stage(run, model, notes, timings)
+            start = plan_cost if plan_cost is not None else None
         run.watch_mip()
         before = run.elapsed()
         res, ok = run.solve(model, warm=start is not None)
@@ -189,10 +262,17 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
         return SolveResult("error", None, None, None, None, timings, version, repr(exc))
     timings["total_s"] = run.elapsed()
     objective = res.best_feasible_objective if ok else None
-    bound = res.best_objective_bound
-    if bound is not None and lp_bound is not None:
-        bound = max(bound, lp_bound)  # both are valid lower bounds; HiGHS may stop early
     status = _status(res.termination_condition, ok)
+    if plan is not None and (objective is None or objective > plan_cost + 1e-9 * abs(plan_cost)):
+        warmstart.reload(plan)  # the MIP found nothing better than the rounded plan
+        objective = plan_cost
+        notes.append("plan: the rounded relaxed-count plan")
+        if status != "optimal":
+            status = "time_limit"
+    bounds = [b for b in (res.best_objective_bound, lp_bound, relaxed_bound) if b is not None]
+    bound = max(bounds) if bounds else None  # all valid lower bounds; HiGHS may stop early
+    if bound is not None and objective is not None and bound > objective:
+        bound = objective
     result = SolveResult(
         status=status,
         objective=objective,
@@ -203,6 +283,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
         solver_version=version,
         message="; ".join([*notes, f"termination: {res.termination_condition.name}"]),
         start_objective=start,
+        relaxed_bound=relaxed_bound,
     )
     run.emit("done", status=status, objective=objective, bound=bound, gap=result.gap)
     return result

@@ -5,7 +5,11 @@ Variables (units in docs/model.md):
 - ``build[l,t]``: new systems on link l in period t (integer, or continuous when relaxed),
   ``0 <= build <= max_systems[l]``, only where the technology may be built;
 - ``site[i,e,t]``: 1 when equipment e exists at site i in period t (binary);
-- ``flow[c,l,u,v,t]``: key rate (bps) of commodity c on link l in direction u->v;
+- ``flow[c,e,u,v,t]``: key rate (bps) of commodity c on edge e in direction u->v, where e
+  is a corridor (all relay links between u and v) or, for split keys, a single link;
+- ``carry[l,trust,t]``: key rate (bps) of one trust class on relay link l (both directions);
+- ``direct[d,l,t]``: key rate (bps) served to demand d directly by link l joining its two
+  endpoints (``ModelSets.direct_index``), ``0 <= direct <= demand_bps``;
 - ``served[d,t]``: key rate (bps) delivered to demand d, ``0 <= served <= demand_bps``.
 
 Expressions:
@@ -55,6 +59,23 @@ def add_site_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
 def add_flow_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
     """``flow[c,l,u,v,t] >= 0`` (bps), only on arcs commodity c may use while l is usable."""
     m.flow = pyo.Var(s.flow_index, domain=pyo.NonNegativeReals, initialize=0)
+
+
+def add_carry_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """``carry[l,trust,t] >= 0`` (bps): key of a trust class carried by relay link l, the
+    link's part of its corridor's flow of that class (both directions)."""
+    m.carry = pyo.Var(s.carry_index, domain=pyo.NonNegativeReals, initialize=0)
+
+
+def add_direct_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """``direct[d,l,t]`` in ``[0, demand_bps[d,t]]`` (bps): key of demand d over link l
+    without any relay (no transit)."""
+    m.direct = pyo.Var(
+        s.direct_index,
+        domain=pyo.NonNegativeReals,
+        bounds=lambda _, d, ln, t: (0, s.demand_bps[d, t]),
+        initialize=0,
+    )
 
 
 def add_served_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:

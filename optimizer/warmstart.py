@@ -31,10 +31,13 @@ class _Saved:
     upper: float | None
 
 
-def relax(model: pyo.ConcreteModel) -> list[_Saved]:
-    """Make integer and binary variables continuous (same bounds); return what to restore."""
+def relax(model: pyo.ConcreteModel, variables=None) -> list[_Saved]:
+    """Make integer and binary variables continuous (same bounds); return what to restore.
+    ``variables`` limits this to the given variable data (default: every variable)."""
     saved = []
-    for v in model.component_data_objects(pyo.Var, descend_into=True):
+    if variables is None:
+        variables = model.component_data_objects(pyo.Var, descend_into=True)
+    for v in variables:
         if v.is_integer() or v.is_binary():
             lb, ub = v.bounds
             saved.append(_Saved(v, v.domain, v.lower, v.upper))
@@ -52,7 +55,23 @@ def restore(saved: list[_Saved]) -> None:
         s.var.setub(s.upper)
 
 
-def round_up_and_fix(model: pyo.ConcreteModel, saved: list[_Saved], tol: float = 1e-6) -> None:
+def snapshot(model: pyo.ConcreteModel) -> list[tuple[object, float | None]]:
+    """Every variable with its current value (to reload a plan later)."""
+    return [(v, v.value) for v in model.component_data_objects(pyo.Var, descend_into=True)]
+
+
+def reload(values: list[tuple[object, float | None]]) -> None:
+    """Put back the values taken by ``snapshot``."""
+    for v, x in values:
+        v.set_value(x, skip_validation=True)
+
+
+def round_up_and_fix(
+    model: pyo.ConcreteModel,
+    saved: list[_Saved],
+    tol: float = 1e-6,
+    integer_counts: bool | None = None,
+) -> None:
     """Fix a rounded-up plan: system counts and site equipment.
 
     Per link, in period order, installed systems are rounded up to
@@ -63,8 +82,9 @@ def round_up_and_fix(model: pyo.ConcreteModel, saved: list[_Saved], tol: float =
     period on (non-decreasing), and fixed.
     """
     s = model.sets
-    relaxed_ids = {id(x.var) for x in saved}
-    integer_counts = any(id(v) in relaxed_ids for v in model.build.values())
+    if integer_counts is None:
+        relaxed_ids = {id(x.var) for x in saved}
+        integer_counts = any(id(v) in relaxed_ids for v in model.build.values())
     installed: dict[tuple[str, int], float] = {
         k: pyo.value(model.installed[k]) for k in s.installed_from
     }

@@ -9,6 +9,8 @@ from optimizer.constraints.capacity import (
 )
 from optimizer.constraints.flows import (
     add_conservation_constraints,
+    add_corridor_constraints,
+    add_direct_constraints,
     add_relay_constraints,
     add_share_constraints,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "add_budget_constraints",
     "add_capacity_constraints",
     "add_conservation_constraints",
+    "add_corridor_constraints",
+    "add_direct_constraints",
     "add_equipment_availability",
     "add_equipment_constraints",
     "add_equipment_monotonicity",

@@ -9,24 +9,64 @@ import pyomo.environ as pyo
 from optimizer.sets import ModelSets
 
 
-def add_capacity_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
+def add_capacity_constraints(
+    m: pyo.ConcreteModel, s: ModelSets, integer_counts: bool = False
+) -> None:
     """Key carried by a link fits its installed systems.
 
-    ``sum_{c, u->v} flow[c,l,u,v,t] <= rate_per_system_bps[l,t] * installed[l,t]``
+    ``sum_{c, u->v} flow[c,l,u,v,t] + sum_d direct[d,l,t] <= r[l,t] * installed[l,t]``
     for every usable (l, t): both directions, all trust classes and commodities (bps).
-    This row is also the valid inequality ``installed >= flow / rate``.
+    This row is also the valid inequality ``installed >= flow / r``.
+
+    ``r[l,t]`` is ``rate_per_system_bps``; with integer counts it is strengthened to
+    ``min(rate_per_system_bps, U[l,t])``, where ``U[l,t]`` is the most key that may ever
+    cross the link (sum of the total demand of every commodity with an arc on it and of
+    every demand it may serve directly): an integer count is 0 (no key) or >= 1 (then at
+    most ``U`` flows), so no integer plan is cut off, while the relaxation tightens and the
+    coefficient range shrinks.
     """
-    on_link: dict[tuple[str, int], list] = defaultdict(list)
-    for c, ln, u, v, t in s.flow_index:
-        on_link[ln, t].append((c, ln, u, v, t))
-    index = sorted(on_link)
+    flows: dict[tuple[str, int], list] = defaultdict(list)
+    for k in s.flow_index:
+        if k[1] not in s.corridor_links:  # split keys route over single links
+            flows[k[1], k[4]].append(k)
+    carry: dict[tuple[str, int], list] = defaultdict(list)
+    for k in s.carry_index:
+        carry[k[0], k[2]].append(k)
+    direct: dict[tuple[str, int], list] = defaultdict(list)
+    for k in s.direct_index:
+        direct[k[1], k[2]].append(k)
+    index = sorted(set(flows) | set(carry) | set(direct))
+    coef = {k: s.rate_per_system_bps[k] for k in index}
+    if integer_counts:
+        most = _most_key_bps(s)
+        coef = {k: min(r, most.get(k, r)) for k, r in coef.items()}
     m.capacity = pyo.Constraint(
         index,
         rule=lambda m, ln, t: (
-            sum(m.flow[k] for k in on_link[ln, t])
-            <= s.rate_per_system_bps[ln, t] * m.installed[ln, t]
+            pyo.quicksum(m.flow[k] for k in flows.get((ln, t), ()))
+            + pyo.quicksum(m.carry[k] for k in carry.get((ln, t), ()))
+            + pyo.quicksum(m.direct[k] for k in direct.get((ln, t), ()))
+            - coef[ln, t] * m.installed[ln, t]
+            <= 0
         ),
     )
+
+
+def _most_key_bps(s: ModelSets) -> dict[tuple[str, int], float]:
+    """(link, period) -> most key (bps) that may cross the link: the total demand of every
+    commodity with an arc on it (or on its corridor) plus every demand it serves directly."""
+    coms: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for c, e, _, _, t in s.flow_index:
+        coms[e, t].add(c)
+    bps = {(c, t): s.commodity_bps(c, t) for c in s.commodities for t in s.periods}
+    out: dict[tuple[str, int], float] = defaultdict(float)
+    for (e, t), cs in coms.items():
+        total = sum(bps[c, t] for c in cs)
+        for ln in s.corridor_links.get(e, (e,)):
+            out[ln, t] += total
+    for d, ln, t in s.direct_index:
+        out[ln, t] += s.demand_bps[d, t]
+    return out
 
 
 def add_installed_limit(m: pyo.ConcreteModel, s: ModelSets) -> None:

@@ -1,4 +1,4 @@
-"""Key flow constraints: conservation, trusted relaying and split-key shares."""
+"""Key flow constraints: conservation, direct service, trusted relaying, split-key shares."""
 
 from __future__ import annotations
 
@@ -20,36 +20,101 @@ def _incidence(s: ModelSets) -> tuple[dict, dict]:
     return out_of, into
 
 
-def add_conservation_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
-    """Flow conservation per commodity c, site i, period t (bps):
+def _relayed(m: pyo.ConcreteModel, s: ModelSets, d: str, t: int):
+    """Key of demand d that arrives by relayed flow: ``served - sum_l direct[d,l,t]``."""
+    direct = s.direct_of.get((d, t), ())
+    if not direct:
+        return m.served[d, t]
+    return m.served[d, t] - pyo.quicksum(m.direct[d, ln, t] for ln in direct)
 
-    ``sum_out flow - sum_in flow = sum_{d in c} served[d,t]`` at the source,
-    ``= - sum_{d in c: sink(d) = i} served[d,t]`` at a sink, ``= 0`` elsewhere.
-    Rows exist for the source and every sink even without arcs, so an unreachable demand
-    is forced to ``served = 0``.
+
+def add_conservation_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """Flow conservation per relaying commodity c, site i, period t (bps), with
+    ``relayed[d,t] = served[d,t] - sum_l direct[d,l,t]``:
+
+    ``sum_out flow - sum_in flow = sum_{d in c} relayed[d,t]`` at the source,
+    ``= - sum_{d in c: sink(d) = i} relayed[d,t]`` at a sink, ``= 0`` elsewhere.
+    Rows exist for the source and every sink even without arcs, so a demand that no path
+    reaches is served only directly. Direct-only commodities have no rows (see
+    ``add_direct_constraints``).
     """
     out_of, into = _incidence(s)
     index = []
     supply: dict[tuple[str, str, int], list[tuple[float, str]]] = {}
     for c, com in s.commodities.items():
+        if com.direct_only:
+            continue
         nodes = {com.source} | {x for _, u, v in s.arcs[c] for x in (u, v)}
         sinks = s.sinks(c)
         nodes |= set(sinks)
         for t in s.periods:
             for i in sorted(nodes):
-                index.append((c, i, t))
                 terms = [(1.0, d) for d in com.demands] if i == com.source else []
                 terms += [(-1.0, d) for d in sinks.get(i, ())]
-                supply[c, i, t] = terms
+                if terms or out_of.get((c, i, t)) or into.get((c, i, t)):
+                    index.append((c, i, t))
+                    supply[c, i, t] = terms
 
     def rule(m, c, i, t):
-        lhs = sum(m.flow[k] for k in out_of[c, i, t]) - sum(m.flow[k] for k in into[c, i, t])
-        rhs = sum(sign * m.served[d, t] for sign, d in supply[c, i, t])
-        if isinstance(lhs, int) and isinstance(rhs, int):
-            return pyo.Constraint.Skip
-        return lhs == rhs
+        lhs = pyo.quicksum(m.flow[k] for k in out_of.get((c, i, t), ())) - pyo.quicksum(
+            m.flow[k] for k in into.get((c, i, t), ())
+        )
+        rhs = pyo.quicksum(sign * _relayed(m, s, d, t) for sign, d in supply[c, i, t])
+        return lhs - rhs == 0
 
     m.conservation = pyo.Constraint(index, rule=rule)
+
+
+def add_corridor_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """A corridor's flow of a trust class is carried by its links (bps), per corridor k,
+    class, period t: ``sum_{c of class} (flow[c,k,a,b,t] + flow[c,k,b,a,t])
+    = sum_{l in k} carry[l,class,t]``."""
+    corridor_of = {ln: k for k, lns in s.corridor_links.items() for ln in lns}
+    flows: dict[tuple[str, str, int], list] = defaultdict(list)
+    for key in s.flow_index:
+        if key[1] in s.corridor_links:
+            flows[key[1], s.commodities[key[0]].trust, key[4]].append(key)
+    carry: dict[tuple[str, str, int], list] = defaultdict(list)
+    for key in s.carry_index:
+        carry[corridor_of[key[0]], key[1], key[2]].append(key)
+    m.corridor_balance = pyo.Constraint(
+        sorted(flows),
+        rule=lambda m, k, trust, t: (
+            pyo.quicksum(m.flow[x] for x in flows[k, trust, t])
+            - pyo.quicksum(m.carry[x] for x in carry.get((k, trust, t), ()))
+            == 0
+        ),
+    )
+
+
+def add_direct_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """Direct service (bps), per demand d and period t:
+
+    - a direct-only commodity's demand is served only directly:
+      ``served[d,t] <= sum_l direct[d,l,t]`` (``served = 0`` without a direct link);
+    - otherwise the direct part is within what is served:
+      ``sum_l direct[d,l,t] <= served[d,t]`` (so ``relayed >= 0``: a direct link never
+      feeds key into relayed flow).
+    """
+    only = [
+        (d, t)
+        for d, com in ((d, s.commodities[c]) for d, c in s.demand_commodity.items())
+        if com.direct_only
+        for t in s.periods
+    ]
+    within = [
+        (d, t) for (d, t) in s.direct_of if not s.commodities[s.demand_commodity[d]].direct_only
+    ]
+
+    def direct_sum(m, d, t):
+        return pyo.quicksum(m.direct[d, ln, t] for ln in s.direct_of.get((d, t), ()))
+
+    m.served_directly = pyo.Constraint(
+        only, rule=lambda m, d, t: m.served[d, t] - direct_sum(m, d, t) <= 0
+    )
+    m.direct_within_served = pyo.Constraint(
+        sorted(within), rule=lambda m, d, t: direct_sum(m, d, t) - m.served[d, t] <= 0
+    )
 
 
 def add_relay_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
@@ -58,24 +123,24 @@ def add_relay_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     ``sum_out flow[c, ., i, ., t] <= D[c,t] * site[i, trusted_node, t]`` for every site
     i != source(c) with outgoing arcs, where ``D[c,t]`` (bps) is the commodity's total
     demand in t (no commodity can send more). Partial-trust commodities only have
-    outgoing arcs at the customer's own sites; trust-free ones have none.
+    outgoing arcs at the customer's own sites; direct-only ones have none.
     """
     out_of, _ = _incidence(s)
+    bps = {(c, t): s.commodity_bps(c, t) for c in s.commodities for t in s.periods}
     index = [
-        (c, i, t)
-        for (c, i, t) in sorted(out_of)
-        if i != s.commodities[c].source and s.commodity_bps(c, t) > 0
+        (c, i, t) for (c, i, t) in sorted(out_of) if i != s.commodities[c].source and bps[c, t] > 0
     ]
-    zero = [(c, i, t) for (c, i, t) in sorted(out_of) if s.commodity_bps(c, t) <= 0]
+    zero = [(c, i, t) for (c, i, t) in sorted(out_of) if bps[c, t] <= 0]
     m.relay_needs_trusted_node = pyo.Constraint(
         index,
         rule=lambda m, c, i, t: (
-            sum(m.flow[k] for k in out_of[c, i, t])
-            <= s.commodity_bps(c, t) * m.site[i, TRUSTED_NODE, t]
+            pyo.quicksum(m.flow[k] for k in out_of[c, i, t])
+            - bps[c, t] * m.site[i, TRUSTED_NODE, t]
+            <= 0
         ),
     )
     m.no_demand_no_flow = pyo.Constraint(
-        zero, rule=lambda m, c, i, t: sum(m.flow[k] for k in out_of[c, i, t]) <= 0
+        zero, rule=lambda m, c, i, t: pyo.quicksum(m.flow[k] for k in out_of[c, i, t]) <= 0
     )
 
 
@@ -83,8 +148,9 @@ def add_share_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     """Split-key demands (``paths = k >= 2``): no intermediate site or direct link sees more
     than one share (linear node-capacity form of k node-disjoint routes, bps):
 
-    ``sum_in flow[c, ., ., i, t] <= served[d,t] / k`` for every intermediate site i, and
-    ``flow[c, l, a, b, t] <= served[d,t] / k`` for every direct link l between a and b.
+    ``k * sum_in flow[c, ., ., i, t] <= served[d,t]`` for every intermediate site i,
+    ``k * flow[c, l, a, b, t] <= served[d,t]`` for every relay link l between a and b, and
+    ``k * direct[d, l, t] <= served[d,t]`` for every link serving d directly.
     """
     _, into = _incidence(s)
     of_commodity: dict[str, list] = defaultdict(list)
@@ -99,6 +165,8 @@ def add_share_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
         for k in of_commodity[c]
         if k[2] == s.commodities[c].source and k[3] == sink[c]
     ]
+    split_demands = {s.commodities[c].demands[0]: s.commodities[c].shares for c in split}
+    direct_rows = [k for k in s.direct_index if k[0] in split_demands]
 
     def demand_of(c):
         return s.commodities[c].demands[0]
@@ -106,13 +174,18 @@ def add_share_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     m.share_per_site = pyo.Constraint(
         node_rows,
         rule=lambda m, c, i, t: (
-            s.commodities[c].shares * sum(m.flow[k] for k in into[c, i, t])
-            <= m.served[demand_of(c), t]
+            s.commodities[c].shares * pyo.quicksum(m.flow[k] for k in into[c, i, t])
+            - m.served[demand_of(c), t]
+            <= 0
         ),
     )
     m.share_per_direct_link = pyo.Constraint(
         link_rows,
         rule=lambda m, c, ln, u, v, t: (
-            s.commodities[c].shares * m.flow[c, ln, u, v, t] <= m.served[demand_of(c), t]
+            s.commodities[c].shares * m.flow[c, ln, u, v, t] - m.served[demand_of(c), t] <= 0
         ),
+    )
+    m.share_per_direct_service = pyo.Constraint(
+        direct_rows,
+        rule=lambda m, d, ln, t: split_demands[d] * m.direct[d, ln, t] - m.served[d, t] <= 0,
     )
