@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from engine.errors import QroadInputError
+from engine.sweep.cli import sweep_command
 
 app = typer.Typer(
     add_completion=False,
@@ -216,6 +217,9 @@ def report(
 
     path = build_report(list(runs), out)
     console.print(f"wrote {path}")
+
+
+app.command("sweep")(user_errors(sweep_command))
 
 
 def run() -> None:  # pragma: no cover - console entry point

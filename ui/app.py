@@ -1,7 +1,8 @@
 """qroad's Streamlit app: ``make ui`` (= ``streamlit run ui/app.py``).
 
-Six pages, each a thin script under ui/pages/ that gathers input and draws figures from
-engine.charts: Scenario, Run, Compare, Map, Physics, Download.
+Seven pages, each a thin script under ui/pages/ that gathers input and draws figures from
+engine.charts (engine.charts_uncertainty for sweeps): Scenario, Run, Compare, Map, Physics,
+Uncertainty, Download.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def main() -> None:
         st.Page(PAGES_DIR / "run.py", title="Run", icon="▶️"),
         st.Page(PAGES_DIR / "map.py", title="Map", icon="🗺️"),
         st.Page(PAGES_DIR / "physics.py", title="Physics", icon="📈"),
+        st.Page(PAGES_DIR / "uncertainty.py", title="Uncertainty", icon="🎲"),
         st.Page(PAGES_DIR / "download.py", title="Download", icon="⬇️"),
     ]
     st.navigation(pages).run()

@@ -51,6 +51,7 @@ from engine.scenario.common import (
 )
 from engine.scenario.network_model import Network, Site, Span
 from engine.scenario.timeline import load_roadmap, milestone_years, periods
+from engine.scenario.uncertainty import Uncertainty
 
 __all__ = [
     "EQUIPMENT",
@@ -73,6 +74,7 @@ __all__ = [
     "TechOverride",
     "Technologies",
     "TrustShares",
+    "Uncertainty",
 ]
 
 
@@ -289,6 +291,7 @@ class Scenario(Strict):
     economics: Economics = Field(default_factory=Economics)
     candidates: Candidates = Field(default_factory=Candidates)
     solver: Solver = Field(default_factory=Solver)
+    uncertainty: Uncertainty | None = None  # read by sweeps only (engine.sweep)
     _source_file: Path | None = PrivateAttr(default=None)
 
     @field_validator("timeline")
@@ -346,6 +349,15 @@ class Scenario(Strict):
                             getattr(pair, end),
                             allowed,
                         )
+        for section in ("capex_multiplier", "learning_multiplier"):
+            for tech in getattr(self.uncertainty, section, {}):
+                if tech not in self.technologies.enabled:
+                    raise fail(
+                        "uncertain technology is not enabled",
+                        ("uncertainty", section, tech),
+                        tech,
+                        "an enabled technology: " + ", ".join(self.technologies.enabled),
+                    )
         source = (info.context or {}).get("source_file")
         self._source_file = Path(source) if source is not None else None
         return self
