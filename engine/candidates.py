@@ -271,6 +271,7 @@ def candidate_links(
     satellite_min_distance_km: float = 500.0,
     express_hops: bool = True,
     max_systems_cap: int = 1000,
+    prune: bool = True,
 ) -> CandidateTables:
     """Candidate links, the sites and spans they need, and capacity per system and period.
 
@@ -326,7 +327,8 @@ def candidate_links(
         cands = list(unique.values())
         _capacities(cands, rows, alpha_db_per_km)
         cands = [c for c in cands if c.capacity.max(initial=0.0) >= min_key_rate_bps]
-        cands = prune_dominated(cands, set(limits))
+        if prune:
+            cands = prune_dominated(cands, set(limits))
         _emit(
             cands,
             str(tech),
