@@ -260,6 +260,9 @@ def test_run_page_solves_variants_off_thread(
     fake = types.ModuleType("engine.pipeline")
     fake.run_scenario = run_scenario
     monkeypatch.setitem(sys.modules, "engine.pipeline", fake)
+    import engine  # `from engine import pipeline` reads the package attribute first
+
+    monkeypatch.setattr(engine, "pipeline", fake, raising=False)
 
     at = _page("run").run()
     assert not at.exception
