@@ -88,7 +88,6 @@ _TECH_NUMBERS = (
 )
 
 
-
 _EQUIPMENT_KEYS = {"label", "capex_eur", "opex_eur_per_year", "lifetime_years", "sources"}
 
 

@@ -92,9 +92,7 @@ def maximise_1d(
     hi_t = np.log(upper) if log_scale else upper
     to_x = np.exp if log_scale else (lambda v: v)
     grid = np.linspace(lo_t, hi_t, grid_points)
-    values = np.stack(
-        [np.broadcast_to(objective(to_x(np.full(shape, g))), shape) for g in grid]
-    )
+    values = np.stack([np.broadcast_to(objective(to_x(np.full(shape, g))), shape) for g in grid])
     values = np.where(np.isfinite(values), values, -np.inf)
     best = np.argmax(values, axis=0)
     step = grid[1] - grid[0]
