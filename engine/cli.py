@@ -30,6 +30,7 @@ console = Console()
 _state: dict[str, bool] = {"debug": False}
 
 EXIT_OK, EXIT_TIME_LIMIT, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3
+MAX_PROBLEMS_SHOWN = 50  # per file: a list of 20,000 bad items would bury the first one
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,7 +117,10 @@ def validate(
         problems = validate_file(path, overrides=set_ or (), timeline=timeline)
         if problems:
             failed += 1
-            for line in problems:
+            shown = problems[:MAX_PROBLEMS_SHOWN]
+            if len(problems) > len(shown):
+                shown.append(f"{path}: {len(problems) - len(shown)} more problems not shown")
+            for line in shown:
                 err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
         else:
             console.print(f"[green]ok[/] {path}")

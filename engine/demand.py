@@ -40,6 +40,7 @@ import pandas as pd
 
 from engine.errors import QroadInputError
 from engine.names import TRUST_CLASSES
+from engine.network import read_user_csv
 
 DEMAND_COLUMNS = {
     "demand": str,
@@ -179,8 +180,7 @@ def _csv_entries(
     full = path if path.is_absolute() else (base_dir or Path.cwd()) / path
     if not full.is_file():
         raise _err("demand file not found", file, "demand.pairs", str(path), "an existing CSV")
-    df = pd.read_csv(full, dtype=str, keep_default_na=False, skipinitialspace=True)
-    df.columns = [c.strip() for c in df.columns]
+    df = read_user_csv(full)
     missing = [c for c in ("a", "b", "key_rate_bps") if c not in df.columns]
     if missing:
         ok = "columns a, b, key_rate_bps (optional trust, customer, paths)"

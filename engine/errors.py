@@ -28,7 +28,10 @@ class QroadInputError(ValueError):
 
     def format(self) -> str:
         """``file: path: message (got VALUE; allowed: ...)`` on one line."""
-        where = ": ".join(p for p in (self.file, self.path) if p)
+        path = self.path
+        if path and (not path.isprintable() or any(c.isspace() or c == ":" for c in path)):
+            path = repr(path)  # a key such as "\r" or "a: b" stays visible and unambiguous
+        where = ": ".join(p for p in (self.file, path) if p)
         text = f"{where}: {self.message}" if where else self.message
         if self.value is not None:
             shown = repr(self.value)
@@ -36,4 +39,4 @@ class QroadInputError(ValueError):
             text += f"; allowed: {self.allowed})" if self.allowed else ")"
         elif self.allowed:
             text += f" (allowed: {self.allowed})"
-        return text
+        return " ".join(text.splitlines())  # one line, whatever the parts hold

@@ -360,12 +360,27 @@ def _resolve_path(
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise _err("file not found", path, "", path.name, "an existing CSV file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    df.columns = [c.strip() for c in df.columns]
+    df = read_user_csv(path)
     missing = [c for c in required if c not in df.columns]
     if missing:
         ok = "columns " + ", ".join(required)
         raise _err(f"missing columns {missing}", path, "header", list(df.columns), ok)
+    return df
+
+
+def read_user_csv(path: Path) -> pd.DataFrame:
+    """A user's CSV as strings with stripped column names; an empty, non-UTF-8 or malformed
+    file is a QroadInputError naming the file (not pandas' bare message)."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except UnicodeDecodeError as err:
+        raise _err(
+            "file is not UTF-8 text", path, "", f"byte at {err.start}", "UTF-8 CSV"
+        ) from None
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
+        msg = " ".join(str(err).split())
+        raise _err(f"cannot read CSV: {msg}", path, "", path.name, "a CSV with a header") from None
+    df.columns = [str(c).strip() for c in df.columns]
     return df
 
 

@@ -1,9 +1,11 @@
 """Write and read one run's results folder: Parquet tables + ``manifest.json``.
 
 A run is written into a hidden temporary folder beside its destination and renamed into
-place in one ``os.rename``: an interrupted run leaves no half-written folder, and a folder
-that already exists is never replaced unless ``overwrite=True`` (then the old folder is
-moved aside first and removed only after the new one is in place).
+place in one ``os.rename``: an interrupted run leaves no half-written folder (a killed one may
+leave a hidden ``.<name>.tmp-<pid>-*`` folder, which readers ignore and the next write of that
+scenario removes), and a folder that already exists is never replaced unless
+``overwrite=True`` (then the old folder is moved aside first and removed only after the new
+one is in place).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def write_run(
     final = out_dir / scenario
     if final.exists() and not overwrite:
         raise RunExistsError(f"{final} exists; pass --overwrite to replace it")
-    tmp = out_dir / f".{scenario}.tmp-{uuid.uuid4().hex[:8]}"
+    clean_stale(out_dir, scenario)
+    tmp = out_dir / f".{scenario}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         for name in TABLE_NAMES:
@@ -70,6 +73,36 @@ def write_run(
     return final
 
 
+def clean_stale(out_dir: Path, scenario: str) -> None:
+    """Remove what a killed writer of ``scenario`` left: hidden ``.<name>.tmp-<pid>-*``
+    folders whose process is gone. A hidden ``.<name>.old-<pid>-*`` (the previous run, moved
+    aside by ``--overwrite``) is put back when the run folder is missing, else removed.
+    Folders of a live process are never touched (pids are of this machine)."""
+    for kind in ("tmp", "old"):
+        for path in Path(out_dir).glob(f".{scenario}.{kind}-*"):
+            pid = path.name.rsplit(f".{kind}-", 1)[1].split("-")[0]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            final = Path(out_dir) / scenario
+            try:
+                if kind == "old" and not final.exists():
+                    os.rename(path, final)
+                else:
+                    shutil.rmtree(path)
+            except OSError:
+                continue  # another writer is cleaning it up at the same moment
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _fsync_dir(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as fh:
@@ -79,7 +112,7 @@ def _fsync_dir(folder: Path) -> None:
 def _move_into_place(tmp: Path, final: Path, *, overwrite: bool) -> None:
     old: Path | None = None
     if final.exists() and overwrite:
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        old = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         os.rename(final, old)
     try:
         os.rename(tmp, final)  # fails if another writer created `final` meanwhile
@@ -96,7 +129,12 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     path = Path(run_dir) / MANIFEST
     if not path.is_file():
         raise ResultsReadError(f"{run_dir}: no {MANIFEST}; not a qroad run folder")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ResultsReadError(f"{run_dir}: {MANIFEST} is not valid JSON ({err})") from None
+    if not isinstance(manifest, dict):
+        raise ResultsReadError(f"{run_dir}: {MANIFEST} is not a JSON object")
     version = str(manifest.get("schema_version", ""))
     if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise ResultsReadError(

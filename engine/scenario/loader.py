@@ -40,6 +40,8 @@ OWN_KEYS = ("name", "description", "extends")
 REPLACE_WHOLE = {("demand", "trust_mix"), ("timeline",)}
 NETWORK_SOURCE_KEYS = ("topology", "sites", "spans")
 RELATIVE_PATH_KEYS = (("network", "topology"), ("demand", "pairs"))
+MAX_YAML_NODES = 200_000  # expanded values per document; the bundled scenarios use < 2,000
+MAX_YAML_DEPTH = 64  # nesting levels; scenarios need fewer than 10
 
 
 class _Loader(SafeLoaderYaml12Floats):
@@ -51,10 +53,62 @@ class _Loader(SafeLoaderYaml12Floats):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, typing.Hashable) and key in seen:
+            if not isinstance(key, typing.Hashable):
+                continue  # the base class reports "found unhashable key"
+            if key in seen:
                 raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def compose_document(self) -> yaml.Node:
+        node = super().compose_document()
+        _check_node_graph(node)
+        return node
+
+
+class _DocumentTooLargeError(yaml.YAMLError):
+    """The document expands (through aliases) to too many nodes, nests too deeply, or
+    refers to itself; raised before anything is constructed from it."""
+
+
+def _check_node_graph(root: yaml.Node) -> None:
+    """Refuse alias bombs ("billion laughs"), recursive aliases and deep nesting.
+
+    The composed graph shares aliased nodes, so it is small even when its expansion is not;
+    this counts the expanded size (memoised per node, iteratively) without expanding it.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            if size[key] > MAX_YAML_NODES:
+                raise _DocumentTooLargeError(
+                    f"the document expands to more than {MAX_YAML_NODES} values "
+                    "(too many aliases or items)"
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _DocumentTooLargeError("an alias refers to a value that contains it")
+        if depth > MAX_YAML_DEPTH:
+            raise _DocumentTooLargeError(f"values nest more than {MAX_YAML_DEPTH} levels deep")
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node) if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 class _DuplicateKeyError(yaml.YAMLError):
@@ -75,10 +129,28 @@ def parse_yaml(text: str, *, file: str | Path) -> Any:
             value=err.key,
             allowed="each key once per mapping",
         ) from None
+    except _DocumentTooLargeError as err:
+        raise QroadInputError(
+            f"YAML document refused: {err}",
+            file=file,
+            allowed=f"at most {MAX_YAML_NODES} values, {MAX_YAML_DEPTH} levels, no self-reference",
+        ) from None
+    except RecursionError:
+        raise QroadInputError(
+            "YAML document refused: values nest too deeply",
+            file=file,
+            allowed=f"at most {MAX_YAML_DEPTH} levels of nesting",
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        problem = getattr(err, "problem", None) or str(err)
+        problem = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
+        if isinstance(err, yaml.reader.ReaderError):
+            where = f"character {err.position + 1}"
+            char = (
+                err.character if isinstance(err.character, int) else ord(err.character[:1] or "\0")
+            )
+            problem = f"{err.reason} (character #x{char:04x})"
         start = getattr(err, "context_mark", None) or mark  # where the broken construct began
         lines = text.splitlines()
         line = lines[start.line] if start and start.line < len(lines) else ""
@@ -140,23 +212,45 @@ def deep_merge(
     return merged
 
 
-def _absolutize(data: dict[str, Any], base_dir: Path) -> None:
+def _absolutize(
+    data: dict[str, Any], base_dir: Path, *, file: Path, data_dir: Path = DATA_DIR
+) -> None:
+    """Make ``./`` and ``../`` paths absolute, and refuse paths that leave the file's own
+    folder tree and ``data/`` (through ``..`` or an absolute path): a scenario file names only
+    files beside or below it, or in ``data/``; others can be given with ``--set``."""
     for outer, inner in RELATIVE_PATH_KEYS:
         section = data.get(outer)
-        if (
-            isinstance(section, dict)
-            and isinstance(section.get(inner), str)
-            and section[inner].startswith(("./", "../"))
-        ):
-            section[inner] = str((base_dir / section[inner]).resolve())
+        if not isinstance(section, dict) or not isinstance(section.get(inner), str):
+            continue
+        text: str = section[inner]
+        if text.startswith(("./", "../")):
+            section[inner] = str((base_dir / text).resolve())
+        if text.startswith("topohub:") or text in ("all", "sndlib"):
+            continue
+        if Path(text).is_absolute() or text.startswith(("./", "../")):
+            target = Path(section[inner]).resolve()
+            inside = any(target.is_relative_to(root) for root in (base_dir, data_dir.resolve()))
+        else:
+            inside = ".." not in Path(text).parts
+        if not inside:
+            raise QroadInputError(
+                "path leaves the scenario's folder and data/",
+                file=file,
+                path=f"{outer}.{inner}",
+                value=text,
+                allowed="a path below this file's folder (./...) or under data/; give other "
+                f"files on the command line: --set {outer}.{inner}=PATH",
+            )
 
 
-def resolve_extends(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str, Any]:
+def resolve_extends(
+    path: str | Path, _stack: tuple[Path, ...] = (), *, data_dir: Path = DATA_DIR
+) -> dict[str, Any]:
     """The file's mapping merged over its ``extends:`` chain (not yet validated)."""
     path = Path(path)  # as the user wrote it, for messages
     real = path.resolve()
     data = read_yaml_mapping(path)
-    _absolutize(data, real.parent)
+    _absolutize(data, real.parent, file=path, data_dir=data_dir)
     stack = (*_stack, real)
     parent_ref = data.get("extends")
     if parent_ref is None:
@@ -188,7 +282,7 @@ def resolve_extends(path: str | Path, _stack: tuple[Path, ...] = ()) -> dict[str
             value=parent_ref,
             allowed="an existing scenario file, relative to this file",
         )
-    parent = resolve_extends(parent_path, stack)
+    parent = resolve_extends(parent_path, stack, data_dir=data_dir)
     for key in OWN_KEYS:
         parent.pop(key, None)
     return deep_merge(parent, data)
@@ -270,7 +364,7 @@ def load_scenario(
 ) -> Scenario:
     """Read, resolve, override and validate one scenario file (order: module docstring)."""
     path = Path(path)
-    data = resolve_extends(path)
+    data = resolve_extends(path, data_dir=data_dir)
     data.setdefault("name", path.stem)
     for assignment in overrides:
         apply_override(data, assignment, file=path)

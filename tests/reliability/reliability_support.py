@@ -1,0 +1,148 @@
+"""Helpers for the reliability tests: base scenarios, bounded CLI calls, checks.
+
+The tests are not a package (``--import-mode=importlib``); conftest.py puts this folder on
+``sys.path`` so modules import ``reliability_support``. Case counts scale with
+``QROAD_FUZZ_EXAMPLES`` (default: the CI counts).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, Phase, settings
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.results import TABLE_NAMES, TABLE_SCHEMAS, read_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+QROAD = [sys.executable, "-m", "engine.cli"]
+
+# Two sites 50 km apart, one trusted 1 kbit/s demand, bb84 only: solves in about a second.
+PAIR = """
+name: pair
+timeline: mid
+horizon: {start_year: 2025, end_year: 2035, period_years: 5}
+network:
+  sites:
+    - {id: A, lon: 0.0, lat: 50.0}
+    - {id: B, lon: 0.7, lat: 50.0}
+  spans:
+    - {a: A, b: B, length_km: 50}
+demand:
+  pairs:
+    - {a: A, b: B, key_rate_bps: 1000, trust: trusted}
+technologies:
+  enabled: [bb84]
+economics: {unserved_penalty_eur_per_bps_year: 100000}
+solver: {time_limit_s: 30, threads: 1}
+"""
+
+# An error line: "error: FILE: key.path: message ..." or "error: FILE: message" (file level).
+FILE_LEVEL = "YAML document refused"  # alias bombs, deep nesting: about the whole file
+KEY_PATH = re.compile(r"^(?:[^\s:]+|'.*'|\".*\")$")  # plain, or repr() when odd
+
+
+def fuzz_examples(ci_default: int) -> int:
+    """Examples for one fuzz test: ``QROAD_FUZZ_EXAMPLES`` scales every test (it is the
+    count for the largest one; others keep their proportion)."""
+    total = os.environ.get("QROAD_FUZZ_EXAMPLES")
+    return max(ci_default, int(total) * ci_default // 300) if total else ci_default
+
+
+def fuzz_settings(ci_default: int) -> settings:
+    """Hypothesis settings for a fuzz test: no deadline (cases are bounded by SIGALRM
+    instead), derandomized in CI so a CI failure reproduces, and scaled examples."""
+    return settings(
+        max_examples=fuzz_examples(ci_default),
+        deadline=None,
+        derandomize=os.environ.get("CI") == "true",
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking takes minutes here
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@dataclass
+class CliOutcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+
+class CaseTimeoutError(Exception):
+    """A single fuzz case ran past its bound (a hang)."""
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
+    raise CaseTimeoutError("case exceeded its time bound")
+
+
+def invoke(args: list[str], *, timeout_s: int = 20) -> CliOutcome:
+    """Run ``qroad ARGS`` in-process, bounded by SIGALRM (a hang fails the case)."""
+    runner = CliRunner()
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(timeout_s)
+    try:
+        result = runner.invoke(app, args, catch_exceptions=True)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    exc = result.exception
+    if isinstance(exc, CaseTimeoutError):
+        raise exc
+    if isinstance(exc, SystemExit):
+        exc = None
+    return CliOutcome(result.exit_code, result.stdout, result.stderr, exc)
+
+
+def error_lines(outcome: CliOutcome) -> list[str]:
+    return [line for line in outcome.stderr.splitlines() if line.strip()]
+
+
+def check_rejection(outcome: CliOutcome, file: Path, *, need_key_path: bool) -> list[str]:
+    """Exit 0, or exit 2 with one-line errors naming the file (and a key path when asked).
+    Returns the key paths named."""
+    assert outcome.exception is None, f"unhandled {outcome.exception!r}"
+    assert "Traceback" not in outcome.stdout + outcome.stderr
+    assert outcome.exit_code in (0, 2), (outcome.exit_code, outcome.stderr[-500:])
+    if outcome.exit_code == 0:
+        return []
+    lines = error_lines(outcome)
+    assert lines, "exit 2 without a message"
+    paths = []
+    for line in lines:
+        prefix = f"error: {file}: "
+        assert line.startswith(prefix), line
+        head = line[len(prefix) :].split(": ", 1)
+        if len(head) == 2 and KEY_PATH.match(head[0]):
+            paths.append(head[0])
+    if need_key_path and not any(FILE_LEVEL in line for line in lines):
+        assert paths, f"no key path named in {lines}"
+    return paths
+
+
+def snapshot(folder: Path) -> set[str]:
+    """Every path below ``folder`` (hidden ones too)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def check_run_folder(run: Path) -> dict[str, Any]:
+    """A complete run: manifest readable and consistent, all nine tables readable."""
+    manifest = read_manifest(run)
+    assert manifest["status"] in ("optimal", "time_limit"), manifest["status"]
+    assert manifest["scenario"] == run.name
+    for name in TABLE_NAMES:
+        table = pq.read_table(run / f"{name}.parquet")
+        assert table.schema.names == TABLE_SCHEMAS[name].names, name
+    assert (run / "scenario.yaml").is_file() and (run / "solver.log").is_file()
+    return manifest
