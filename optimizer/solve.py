@@ -27,7 +27,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
 
-from optimizer import warmstart
+from optimizer import repair, warmstart
 
 Status = Literal["optimal", "time_limit", "infeasible", "no_solution", "error"]
 
@@ -44,6 +44,8 @@ class SolveOptions:
     warm_start: bool = True
     two_stage: bool = True
     relaxed_share: float = 0.5
+    guided_thresholds: tuple[float | None, ...] = (None,)
+    repair_rounds: int = 3
     log_path: Path | None = None
     progress: Callable[[dict], None] | None = None
 
@@ -114,6 +116,9 @@ class _Run:
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
 
+    def left(self) -> float:
+        return self.options.time_limit_s - self.elapsed()
+
     def emit(self, stage: str, **info) -> None:
         if self.options.progress is not None:
             self.options.progress({"stage": stage, "elapsed_s": round(self.elapsed(), 3), **info})
@@ -132,6 +137,12 @@ class _Run:
         self.opt.config.warmstart = warm
         self.opt.highs_options = {**self.base_options, "solver": "ipm" if lp else "choose"}
         res = self.opt.solve(model)
+        # appsi counts any valid primal vector as feasible after a time limit (an
+        # interrupted IPM iterate, a MIP's relaxation); only HiGHS's primal status says so
+        highs = getattr(self.opt, "_solver_model", None)
+        feasible = highs is None or highs.getInfo().primal_solution_status == 2
+        if not feasible:
+            res.best_feasible_objective = None
         ok = res.best_feasible_objective is not None
         if ok:
             self.opt.load_vars()
@@ -158,12 +169,14 @@ class _Run:
 
 def _lp_and_start(
     run: _Run, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
-) -> tuple[float | None, float | None]:
-    """Stages 1-2: LP relaxation bound and the rounded start (values left in the model).
-    The model's domains, bounds and fixings are restored whatever happens."""
+) -> tuple[float | None, float | None, list | None]:
+    """Stages 1-2: LP relaxation bound, then the start: LP-guided rounding with repair
+    (``_guided``), or the plain rounded relaxation when that finds no plan. Returns
+    (lp_bound, the start's cost, its variable values). The model's domains, bounds and
+    fixings are restored whatever happens."""
     run.emit("lp")
     saved = warmstart.relax(model)
-    start = None
+    start = plan = None
     try:
         res, ok = run.solve(model, lp=True)
         optimal = res.termination_condition == TerminationCondition.optimal
@@ -171,13 +184,73 @@ def _lp_and_start(
         timings["lp_s"] = run.elapsed()
         run.emit("lp_done", lp_bound=lp_bound)
         if run.options.warm_start and ok and saved:
-            start = _rounded(run, model, saved, notes, integer_counts=None)
+            values = repair.site_values(model)
+            lp_values = warmstart.snapshot(model)
+            start, plan = _guided(run, model, saved, values, notes)
+            if start is None:  # e.g. a budget broken by the guided plan: plain rounding
+                warmstart.unfix(model)
+                repair.reset_counts(model)
+                warmstart.reload(lp_values)
+                start = _rounded(run, model, saved, notes, integer_counts=None)
+                plan = warmstart.snapshot(model) if start is not None else None
             timings["warm_start_s"] = run.elapsed() - timings["lp_s"]
             run.emit("warm_start_done", start_objective=start)
     finally:
         warmstart.unfix(model)
+        repair.reset_counts(model)
         warmstart.restore(saved)
-    return lp_bound, start
+    return lp_bound, start, plan
+
+
+def _guided(
+    run: _Run,
+    model: pyo.ConcreteModel,
+    saved: list,
+    values: repair.SiteValues,
+    notes: list[str],
+) -> tuple[float | None, list | None]:
+    """LP-guided rounding with repair (``optimizer.repair``): per entry of
+    ``guided_thresholds`` (must start with None: the LP relaxation in the model), round
+    up and price the plan; a float threshold first fixes the equipment the LP relaxation
+    opens to at least that degree and re-plans the systems by an LP; then repair rounds
+    (counts capped at their rounded values, idle equipment closed) while the cost falls
+    by > 0.1 %. Every plan priced has all integers fixed to integers, so it is feasible
+    for the full model. The cheapest
+    plan's (cost, values), or (None, None)."""
+    best: tuple[float | None, list | None] = (None, None)
+    for threshold in run.options.guided_thresholds:
+        if run.left() < 0.2 * run.options.time_limit_s:
+            break
+        warmstart.unfix(model)
+        repair.reset_counts(model)
+        ok, opened = True, None
+        if threshold is not None:  # None: round the LP relaxation's plan as it stands
+            opened = repair.fix_equipment(model, values, threshold)
+            _, ok = run.solve(model, lp=True)
+        cost = _rounded(run, model, saved, notes, integer_counts=None, quiet=True) if ok else None
+        rounds = 0
+        while cost is not None:
+            if best[0] is None or cost < best[0]:
+                best = (cost, warmstart.snapshot(model))
+            if rounds >= run.options.repair_rounds or run.left() < 0.3 * run.options.time_limit_s:
+                break
+            rounds += 1
+            closed = repair.cap_counts(model)
+            _, ok = run.solve(model, lp=True)
+            new = (
+                _rounded(run, model, saved, notes, integer_counts=None, quiet=True) if ok else None
+            )
+            if new is None or new >= cost * (1 - 1e-3):
+                if new is not None and new < best[0]:
+                    best = (new, warmstart.snapshot(model))
+                break
+            cost = new
+            notes.append(f"repair round {rounds}: closed {closed} equipment, {new:.6g}")
+        run.emit("guided", threshold=threshold, equipment=opened, objective=cost)
+    if best[0] is not None:
+        notes.append(f"start from LP-guided rounding with repair: {best[0]:.6g}")
+        warmstart.reload(best[1])
+    return best
 
 
 def _rounded(
@@ -186,6 +259,7 @@ def _rounded(
     saved: list,
     notes: list[str],
     integer_counts: bool | None,
+    quiet: bool = False,
 ) -> float | None:
     """Round the plan in the model up, fix it, re-solve flows and served key by an LP;
     the cost of the resulting feasible plan, or None (values then stay as solved)."""
@@ -193,9 +267,11 @@ def _rounded(
     res, feasible = run.solve(model)
     if feasible:
         start = res.best_feasible_objective
-        notes.append(f"start from rounded relaxation: {start:.6g}")
+        if not quiet:
+            notes.append(f"start from rounded relaxation: {start:.6g}")
         return start
-    notes.append("rounded relaxation infeasible (budget or span limit): no start")
+    if not quiet:
+        notes.append("rounded relaxation infeasible (budget or span limit): no start")
     return None
 
 
@@ -248,11 +324,15 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
     version = "highs " + ".".join(str(x) for x in run.opt.version())
     relaxed_bound = plan_cost = plan = None
     try:
-        lp_bound, start = _lp_and_start(run, model, notes, timings)
+        lp_bound, start, plan = _lp_and_start(run, model, notes, timings)
+        plan_cost = start
         integer = any(v.is_integer() for v in model.build.values())
         if options.two_stage and integer and start is not None:
-            relaxed_bound, plan_cost, plan = _relaxed_counts_stage(run, model, notes, timings)
-            start = plan_cost if plan_cost is not None else None
+            relaxed_bound, cost, values = _relaxed_counts_stage(run, model, notes, timings)
+            if cost is not None and values is not None and cost < plan_cost:
+                plan_cost, plan = cost, values
+            warmstart.reload(plan)
+            start = plan_cost
         run.watch_mip()
         before = run.elapsed()
         res, ok = run.solve(model, warm=start is not None)
@@ -266,7 +346,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
     if plan is not None and (objective is None or objective > plan_cost + 1e-9 * abs(plan_cost)):
         warmstart.reload(plan)  # the MIP found nothing better than the rounded plan
         objective = plan_cost
-        notes.append("plan: the rounded relaxed-count plan")
+        notes.append("plan: the heuristic start (the MIP found nothing better)")
         if status != "optimal":
             status = "time_limit"
     bounds = [b for b in (res.best_objective_bound, lp_bound, relaxed_bound) if b is not None]
