@@ -14,7 +14,10 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from engine.errors import QroadInputError
+
 if TYPE_CHECKING:
+    from engine.scenario import Scenario
     from engine.sweep.runner import SweepOutcome
 
 console = Console()
@@ -66,6 +69,7 @@ def sweep_command(
     if time_limit is not None:
         overrides.append(f"solver.time_limit_s={time_limit}")
     loaded = [load_scenario(p, overrides=overrides, timeline=timeline) for p in scenarios]
+    loaded = _with_uncertainty(loaded, scenarios, quiet=quiet)
     code = EXIT_OK
     with sweep_client(scheduler, workers) as client:
         if not quiet:
@@ -97,6 +101,28 @@ def sweep_command(
             if outcome.unfinished:
                 code = EXIT_UNFINISHED
     raise typer.Exit(code)
+
+
+def _with_uncertainty(loaded: list[Scenario], files: list[Path], *, quiet: bool) -> list[Scenario]:
+    """The scenarios with an ``uncertainty:`` section; the others are skipped with a note, so
+    a glob such as ``scenarios/uk-*.yaml`` sweeps just the scenarios written for sweeping
+    (an empty section, ``uncertainty: {}``, draws every milestone). None left: exit 2."""
+    has_inputs = [s.uncertainty is not None for s in loaded]
+    kept = [s for s, keep in zip(loaded, has_inputs, strict=True) if keep]
+    skipped = [str(f) for f, keep in zip(files, has_inputs, strict=True) if not keep]
+    if skipped and not quiet:
+        console.print(
+            f"skipped (no uncertainty: section, nothing to draw): {', '.join(skipped)}",
+            highlight=False,
+        )
+    if not kept:
+        raise QroadInputError(
+            "no scenario has an uncertainty: section, so there is nothing to sweep",
+            path="uncertainty",
+            allowed="a scenario with an uncertainty: section (e.g. scenarios/uk-sweep.yaml; "
+            "docs/sweeps.md)",
+        )
+    return kept
 
 
 def print_summary(outcome: SweepOutcome, out: Console | None = None) -> None:

@@ -193,3 +193,31 @@ def test_cli_one_at_a_time_on_an_existing_scheduler(client: Client, tmp_path: Pa
         < tornado.loc["capex_x.bb84", "delta_high_eur"]
     )
     assert tornado.loc["year.mdi_in_telecom", "swing_eur"] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_cli_skips_a_scenario_without_uncertain_inputs(client: Client, tmp_path: Path) -> None:
+    """A glob such as scenarios/uk-*.yaml may hold plain scenarios: their futures would all
+    be one plan, so they are skipped by name and only the stated sweep runs."""
+    (tmp_path / "pair.yaml").write_text(PAIR, encoding="utf-8")
+    plain = PAIR.split("uncertainty:")[0].replace("name: pair", "name: plain")
+    (tmp_path / "plain.yaml").write_text(plain, encoding="utf-8")
+    app = typer.Typer()
+    app.command("sweep")(sweep_command)
+    app.command("noop")(lambda: None)
+    files = [str(tmp_path / "plain.yaml"), str(tmp_path / "pair.yaml")]
+    args = ["sweep", *files, "--out", str(tmp_path / "out"), "--samples", "2"]
+    result = CliRunner().invoke(app, [*args, "--scheduler", client.scheduler.address])
+    assert result.exit_code == 0, result.output
+    assert "skipped (no uncertainty: section" in result.output and "plain.yaml" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pair-sweep"]
+
+
+def test_cli_without_any_uncertain_input_is_bad_input(tmp_path: Path) -> None:
+    from engine.cli import app
+
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(PAIR.split("uncertainty:")[0], encoding="utf-8")
+    result = CliRunner().invoke(app, ["sweep", str(plain), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "uncertainty" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
