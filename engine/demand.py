@@ -39,8 +39,8 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import QroadInputError
+from engine.input_checks import read_user_csv
 from engine.names import TRUST_CLASSES
-from engine.network import read_user_csv
 
 DEMAND_COLUMNS = {
     "demand": str,

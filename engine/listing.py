@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.catalogue import load_catalogue
-from engine.scenario.loader import read_yaml_mapping
 from engine.scenario.timeline import DATA_DIR, load_roadmap
+from engine.scenario.yaml_io import read_yaml_mapping
 
 SCENARIOS_DIR = DATA_DIR.parent / "scenarios"
 

@@ -37,7 +37,16 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from engine.errors import QroadInputError
+from engine.input_checks import (
+    input_error,
+    known_ids_hint,
+    max_systems_value,
+    number_in,
+    positive_km,
+    read_csv_with,
+    resolve_network_path,
+    topohub_keys,
+)
 
 EARTH_RADIUS_KM = 6371.0
 MIN_SPAN_KM = 1.0
@@ -94,23 +103,29 @@ def load_network(
     """Load and check a network from a topohub key, a data file/folder or inline lists."""
     if not (isinstance(route_factor, int | float) and 1.0 <= route_factor < 10.0):
         ok = "a number in [1, 10): fibre length / great-circle distance"
-        raise _err("route factor out of range", file, "network.route_factor", route_factor, ok)
+        raise input_error(
+            "route factor out of range", file, "network.route_factor", route_factor, ok
+        )
     if (topology is None) == (sites is None and spans is None):
         ok = "network.topology, or network.sites with network.spans"
-        raise _err("give exactly one of topology or sites+spans", file, "network", topology, ok)
+        raise input_error(
+            "give exactly one of topology or sites+spans", file, "network", topology, ok
+        )
     if topology is not None:
         if not isinstance(topology, str) or not topology.strip():
             ok = "topohub:<key>, a folder or a .graphml file"
-            raise _err("topology must be a non-empty string", file, "network.topology", "", ok)
+            raise input_error(
+                "topology must be a non-empty string", file, "network.topology", "", ok
+            )
         if topology.startswith("topohub:"):
             return _from_topohub(topology.removeprefix("topohub:"), route_factor, file)
-        target = _resolve_path(topology, data_dir, scenario_dir, file)
+        target = resolve_network_path(topology, data_dir, scenario_dir, file)
         if target.is_dir():
             return _from_csv_dir(target, route_factor)
         return _from_graphml(target, route_factor)
     if sites is None or spans is None:
         key = "network.spans" if spans is None else "network.sites"
-        raise _err("inline networks need both sites and spans", file, key, None, "a list")
+        raise input_error("inline networks need both sites and spans", file, key, None, "a list")
     return _from_inline(sites, spans, route_factor, file)
 
 
@@ -125,11 +140,13 @@ def k_shortest_routes(
     graph = network.graph
     for key, site in (("site_a", site_a), ("site_b", site_b)):
         if site not in graph:
-            raise _err("unknown site", None, key, site, _few(graph.nodes))
+            raise input_error("unknown site", None, key, site, known_ids_hint(graph.nodes))
     if site_a == site_b:
-        raise _err("a route needs two different sites", None, "site_b", site_b, "another site")
+        raise input_error(
+            "a route needs two different sites", None, "site_b", site_b, "another site"
+        )
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise _err("k must be a positive integer", None, "k", k, "1, 2, 3, ...")
+        raise input_error("k must be a positive integer", None, "k", k, "1, 2, 3, ...")
     paths = nx.shortest_simple_paths(graph, site_a, site_b, weight="length_km")
     try:
         routes = list(itertools.islice(paths, k))
@@ -147,10 +164,10 @@ def _from_topohub(key: str, route_factor: float, file: str | None) -> Network:
     try:
         data = topohub.get(key)
     except (KeyError, FileNotFoundError, ValueError) as exc:
-        keys = _topohub_keys()
+        keys = topohub_keys()
         close = difflib.get_close_matches(key, keys, n=5, cutoff=0.5) or keys[:5]
         similar = "e.g. " + ", ".join(f"topohub:{k}" for k in close)
-        raise _err(
+        raise input_error(
             "unknown topohub key", file, "network.topology", f"topohub:{key}", similar
         ) from exc
     nodes = data["nodes"]
@@ -162,7 +179,7 @@ def _from_topohub(key: str, route_factor: float, file: str | None) -> Network:
         pos = node.get("pos")
         if not pos or len(pos) != 2:
             key, ok = f"network.topology nodes[{i}].pos", "(lon, lat) on every node"
-            raise _err("topology node has no coordinates", file, key, pos, ok)
+            raise input_error("topology node has no coordinates", file, key, pos, ok)
         site_rows.append((ids[str(node["id"])], names[i], float(pos[0]), float(pos[1]), ""))
     raw, notes = [], []
     for i, edge in enumerate(data["edges"]):
@@ -186,23 +203,25 @@ def _from_topohub(key: str, route_factor: float, file: str | None) -> Network:
 
 def _from_csv_dir(folder: Path, route_factor: float) -> Network:
     sites_file, spans_file = folder / "sites.csv", folder / "spans.csv"
-    sdf = _read_csv(sites_file, ("site", "lon", "lat"))
+    sdf = read_csv_with(sites_file, ("site", "lon", "lat"))
     site_rows = []
     for i, row in sdf.iterrows():
         where = f"line {i + 2}"
         site = row["site"].strip()
         name = row["name"].strip() if "name" in sdf.columns and row["name"].strip() else site
-        lon = _number(row["lon"], sites_file, f"{where}.lon", -180, 180)
-        lat = _number(row["lat"], sites_file, f"{where}.lat", -90, 90)
+        lon = number_in(row["lon"], sites_file, f"{where}.lon", -180, 180)
+        lat = number_in(row["lat"], sites_file, f"{where}.lat", -90, 90)
         site_rows.append((site, name, lon, lat, f"{where}.site"))
-    pdf = _read_csv(spans_file, ("site_a", "site_b", "length_km"))
+    pdf = read_csv_with(spans_file, ("site_a", "site_b", "length_km"))
     raw = []
     for i, row in pdf.iterrows():
         where = f"line {i + 2}"
         text = row["length_km"].strip()
-        length = _positive(text, spans_file, f"{where}.length_km") if text else None
+        length = positive_km(text, spans_file, f"{where}.length_km") if text else None
         cap = row.get("max_systems", "").strip() if "max_systems" in pdf.columns else ""
-        max_systems = _max_systems(cap, spans_file, f"{where}.max_systems") if cap else math.nan
+        max_systems = (
+            max_systems_value(cap, spans_file, f"{where}.max_systems") if cap else math.nan
+        )
         a, b = row["site_a"].strip(), row["site_b"].strip()
         raw.append(_RawSpan(a, b, length, max_systems, where, ("site_a", "site_b")))
     return _assemble(folder.name, site_rows, raw, route_factor, spans_file, "")
@@ -211,11 +230,13 @@ def _from_csv_dir(folder: Path, route_factor: float) -> Network:
 def _from_graphml(path: Path, route_factor: float) -> Network:
     if path.suffix.lower() != ".graphml":
         ok = "a folder with sites.csv + spans.csv, or a .graphml file"
-        raise _err("unsupported network file", path, "network.topology", path.name, ok)
+        raise input_error("unsupported network file", path, "network.topology", path.name, ok)
     try:
         graph = nx.read_graphml(path)
     except Exception as exc:  # malformed XML, unknown attribute types, ...
-        raise _err(f"cannot read GraphML: {exc}", path, "", path.name, "valid GraphML") from exc
+        raise input_error(
+            f"cannot read GraphML: {exc}", path, "", path.name, "valid GraphML"
+        ) from exc
     labels = [str(d.get("name", d.get("label", n))) for n, d in graph.nodes(data=True)]
     use_labels = len(set(labels)) == len(labels)
     ids, site_rows = {}, []
@@ -224,16 +245,16 @@ def _from_graphml(path: Path, route_factor: float) -> Network:
         lat = attrs.get("lat", attrs.get("Latitude"))
         if lon is None or lat is None:
             ok = "lon/lat (or Longitude/Latitude) on every node"
-            raise _err("GraphML node has no coordinates", path, f"nodes[{node}]", label, ok)
+            raise input_error("GraphML node has no coordinates", path, f"nodes[{node}]", label, ok)
         ids[node] = label if use_labels else str(node)
-        lon_f = _number(lon, path, f"nodes[{node}].lon", -180, 180)
-        lat_f = _number(lat, path, f"nodes[{node}].lat", -90, 90)
+        lon_f = number_in(lon, path, f"nodes[{node}].lon", -180, 180)
+        lat_f = number_in(lat, path, f"nodes[{node}].lat", -90, 90)
         site_rows.append((ids[node], label, lon_f, lat_f, f"nodes[{node}]"))
     raw = []
     for i, (u, v, attrs) in enumerate(graph.edges(data=True)):
         where = f"edges[{i}]"
         length = attrs.get("length_km")
-        length_f = None if length is None else _positive(length, path, f"{where}.length_km")
+        length_f = None if length is None else positive_km(length, path, f"{where}.length_km")
         raw.append(_RawSpan(ids[u], ids[v], length_f, math.nan, where, ("source", "target")))
     return _assemble(path.stem, site_rows, raw, route_factor, path, "")
 
@@ -245,20 +266,22 @@ def _from_inline(
     for i, s in enumerate(sites):
         where = f"network.sites[{i}]"
         if not isinstance(s, dict) or not {"id", "lon", "lat"} <= s.keys():
-            raise _err("site needs id, lon and lat", file, where, s, "{id, name?, lon, lat}")
-        lon = _number(s["lon"], file, f"{where}.lon", -180, 180)
-        lat = _number(s["lat"], file, f"{where}.lat", -90, 90)
+            raise input_error("site needs id, lon and lat", file, where, s, "{id, name?, lon, lat}")
+        lon = number_in(s["lon"], file, f"{where}.lon", -180, 180)
+        lat = number_in(s["lat"], file, f"{where}.lat", -90, 90)
         site = str(s["id"])
         site_rows.append((site, str(s.get("name") or site), lon, lat, f"{where}.id"))
     raw = []
     for i, s in enumerate(spans):
         where = f"network.spans[{i}]"
         if not isinstance(s, dict) or not {"a", "b"} <= s.keys():
-            raise _err("span needs a and b", file, where, s, "{a, b, length_km?, max_systems?}")
+            raise input_error(
+                "span needs a and b", file, where, s, "{a, b, length_km?, max_systems?}"
+            )
         length = s.get("length_km")
-        length_f = None if length is None else _positive(length, file, f"{where}.length_km")
+        length_f = None if length is None else positive_km(length, file, f"{where}.length_km")
         cap = s.get("max_systems")
-        cap_f = math.nan if cap is None else _max_systems(cap, file, f"{where}.max_systems")
+        cap_f = math.nan if cap is None else max_systems_value(cap, file, f"{where}.max_systems")
         raw.append(_RawSpan(str(s["a"]), str(s["b"]), length_f, cap_f, where))
     return _assemble("inline", site_rows, raw, route_factor, file, "")
 
@@ -281,19 +304,19 @@ def _assemble(
     coords: dict[str, tuple[float, float]] = {}
     for site, _, lon, lat, where in site_rows:
         if not site:
-            raise _err("empty site id", file, where or prefix, site, "a non-empty string")
+            raise input_error("empty site id", file, where or prefix, site, "a non-empty string")
         if site in coords:
-            raise _err("duplicate site id", file, where or prefix, site, "unique site ids")
+            raise input_error("duplicate site id", file, where or prefix, site, "unique site ids")
         coords[site] = (lon, lat)
     best: dict[frozenset, tuple[int, str, str, float, float]] = {}
     for i, span in enumerate(raw):
         for site, key in zip((span.a, span.b), span.ends, strict=True):
             if site not in coords:
                 msg, key = "span refers to an unknown site", f"{span.where}.{key}"
-                raise _err(msg, file, key, site, _few(coords))
+                raise input_error(msg, file, key, site, known_ids_hint(coords))
         if span.a == span.b:
             msg = "span joins a site to itself"
-            raise _err(msg, file, span.where, span.a, "two different sites")
+            raise input_error(msg, file, span.where, span.a, "two different sites")
         length = span.length_km
         if length is None:
             (lon1, lat1), (lon2, lat2) = coords[span.a], coords[span.b]
@@ -326,101 +349,10 @@ def _assemble(
 def _check_connected(graph: nx.Graph, file: Any, path: str) -> None:
     if graph.number_of_nodes() < 2:
         n = graph.number_of_nodes()
-        raise _err("network has fewer than two sites", file, path, n, "two or more sites")
+        raise input_error("network has fewer than two sites", file, path, n, "two or more sites")
     parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     if len(parts) > 1:
         desc = "; ".join(f"{len(p)} sites incl. {sorted(p)[0]!r}" for p in parts[:6])
         msg = f"network is not connected: {len(parts)} components ({desc})"
         ok = "one connected network: add spans joining the components or drop isolated sites"
-        raise _err(msg, file, path, len(parts), ok)
-
-
-# ---------------------------------------------------------------------------------- helpers
-
-
-def _resolve_path(
-    topology: str, data_dir: Path, scenario_dir: Path | None, file: str | None
-) -> Path:
-    if topology.startswith(("./", "../")):
-        candidates = [(scenario_dir or Path.cwd()) / topology]
-    elif Path(topology).is_absolute():
-        candidates = [Path(topology)]
-    else:
-        candidates = [data_dir / topology, data_dir / "networks" / topology]
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    folder = data_dir / "networks"
-    known = [p.name for p in sorted(folder.glob("*"))] if folder.is_dir() else []
-    msg = f"network not found (looked for {', '.join(str(c) for c in candidates)})"
-    ok = f"topohub:<key>, or a folder/.graphml under {data_dir} ({', '.join(known[:8])})"
-    raise _err(msg, file, "network.topology", topology, ok)
-
-
-def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise _err("file not found", path, "", path.name, "an existing CSV file")
-    df = read_user_csv(path)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        ok = "columns " + ", ".join(required)
-        raise _err(f"missing columns {missing}", path, "header", list(df.columns), ok)
-    return df
-
-
-def read_user_csv(path: Path) -> pd.DataFrame:
-    """A user's CSV as strings with stripped column names; an empty, non-UTF-8 or malformed
-    file is a QroadInputError naming the file (not pandas' bare message)."""
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except UnicodeDecodeError as err:
-        raise _err(
-            "file is not UTF-8 text", path, "", f"byte at {err.start}", "UTF-8 CSV"
-        ) from None
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as err:
-        msg = " ".join(str(err).split())
-        raise _err(f"cannot read CSV: {msg}", path, "", path.name, "a CSV with a header") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
-
-
-def _number(value: Any, file: Any, path: str, low: float, high: float) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    if isinstance(value, bool) or not (math.isfinite(x) and low <= x <= high):
-        raise _err("not a valid number", file, path, value, f"a number in [{low:g}, {high:g}]")
-    return x
-
-
-def _positive(value: Any, file: Any, path: str) -> float:
-    try:
-        x = math.nan if isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    if not (math.isfinite(x) and x > 0):
-        raise _err("length must be positive", file, path, value, "a finite number of km > 0")
-    return float(x)
-
-
-def _max_systems(value: Any, file: Any, path: str) -> float:
-    return _number(value, file, path, 0, math.inf)
-
-
-def _err(message: str, file: Any, path: str, value: Any, allowed: str) -> QroadInputError:
-    """A QroadInputError naming file, key path, bad value and what is allowed."""
-    return QroadInputError(message, file=file, path=path, value=value, allowed=allowed)
-
-
-def _few(ids: Iterable[str], n: int = 6) -> str:
-    ids = list(ids)
-    shown = ", ".join(repr(s) for s in ids[:n])
-    return f"a known site id ({shown}{', ...' if len(ids) > n else ''})"
-
-
-def _topohub_keys() -> list[str]:
-    from importlib.resources import files
-
-    root = Path(str(files("topohub") / "data"))
-    return sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob("*.json"))
+        raise input_error(msg, file, path, len(parts), ok)

@@ -122,8 +122,8 @@ class Roadmap(BaseModel):
 
 @lru_cache(maxsize=8)
 def _load_roadmap_cached(path: Path) -> Roadmap:
-    from engine.scenario.loader import read_yaml_mapping
     from engine.scenario.schema import errors_from_validation
+    from engine.scenario.yaml_io import read_yaml_mapping
 
     data = read_yaml_mapping(path)
     try:
