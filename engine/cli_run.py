@@ -81,6 +81,9 @@ def describe_outcome(outcome: RunOutcome) -> str:
     """One or more lines a person reads after a run."""
     if outcome.status == "optimal":
         head = f"[green]solved[/] {outcome.scenario}"
+    elif outcome.has_plan and "rolling horizon" in outcome.message:
+        head = f"[yellow]heuristic plan[/] {outcome.scenario}: rolling horizon, not proven "
+        head += "within the gap; plan written"
     elif outcome.has_plan:
         head = f"[yellow]time limit reached[/] {outcome.scenario}: feasible plan written"
     else:

@@ -1,11 +1,13 @@
 """The fixed names of DESIGN.md, used in catalogue keys, result columns and UI labels.
 
-Equipment, trust classes and phases are the optimizer's contract (optimizer.model_data);
+Equipment, trust classes and phases are the optimizer's contract (optimizer.model_data), as
+are the solve strategies (optimizer.STRATEGIES);
 the technology names are engine's (the catalogue and scenarios use them).
 """
 
 from __future__ import annotations
 
+from optimizer import STRATEGIES
 from optimizer.model_data import EQUIPMENT, PHASES, TRUST_CLASSES
 
 TECHNOLOGIES: tuple[str, ...] = (
@@ -21,4 +23,4 @@ TECHNOLOGIES: tuple[str, ...] = (
     "satellite_entangled",
 )
 
-__all__ = ["EQUIPMENT", "PHASES", "TECHNOLOGIES", "TRUST_CLASSES"]
+__all__ = ["EQUIPMENT", "PHASES", "STRATEGIES", "TECHNOLOGIES", "TRUST_CLASSES"]

@@ -23,7 +23,7 @@ from engine.manifest import environment, package_versions
 from engine.prepare import Prepared, prepare
 from engine.results import RunExistsError, write_run
 from engine.scenario import Scenario
-from optimizer import SolveOptions, SolveResult, build_model, extract, solve, write_model
+from optimizer import SolveOptions, SolveResult, build_model, extract, solve_with, write_model
 from optimizer.extract import empty_tables
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -123,7 +123,8 @@ def run_scenario(
         if save_lp:
             write_model(model, Path(scratch) / "model.lp")
             lp_text = (Path(scratch) / "model.lp").read_text(encoding="utf-8")
-        result = solve(model, solve_options(scenario, report, log_path))
+        options = solve_options(scenario, report, log_path)
+        result = solve_with(model, prepared.model_data, options, scenario.solver.strategy)
         t1 = time.perf_counter()
         solution = extract(model, prepared.model_data) if result.has_solution else empty_tables()
         timings["extract_s"] = round(time.perf_counter() - t1, 3)
@@ -179,6 +180,7 @@ def manifest(
             "mip_gap": scenario.solver.mip_gap,
             "threads": scenario.solver.threads,
             "seed": scenario.solver.seed,
+            "strategy": scenario.solver.strategy,
         },
         "model_size": prepared.model_data.describe(),
         "network_notes": list(prepared.network.notes),

@@ -1,7 +1,9 @@
 """qroad's optimisation model: ModelData -> Pyomo MILP -> HiGHS -> result tables.
 
 ``optimise(data, options)`` runs the three stages; each is also public:
-``build_model(data)``, ``solve(model, options)``, ``extract(model, data)``.
+``build_model(data)``, ``solve(model, options)``, ``extract(model, data)``. ``strategy``
+picks how the built model is solved (``solve_with``): ``exact`` (the MIP, ``solve``) or
+``rolling`` (period by period, ``optimizer.rolling``).
 """
 
 from __future__ import annotations
@@ -9,14 +11,19 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+import pyomo.environ as pyo
 
 from optimizer.build import build_model, write_model
 from optimizer.extract import COLUMNS, empty_tables, extract
 from optimizer.model_data import ModelData, ModelDataError
+from optimizer.rolling import solve_rolling
 from optimizer.solve import SolveOptions, SolveResult, solve
+
+STRATEGIES = ("exact", "rolling")
 
 __all__ = [
     "COLUMNS",
+    "STRATEGIES",
     "ModelData",
     "ModelDataError",
     "SolveOptions",
@@ -25,12 +32,24 @@ __all__ = [
     "extract",
     "optimise",
     "solve",
+    "solve_with",
     "write_model",
 ]
 
 
+def solve_with(
+    model: pyo.ConcreteModel, data: ModelData, options: SolveOptions, strategy: str = "exact"
+) -> SolveResult:
+    """Solve ``model`` (built from ``data``) by ``strategy`` (one of ``STRATEGIES``)."""
+    if strategy == "exact":
+        return solve(model, options)
+    if strategy == "rolling":
+        return solve_rolling(model, data, options)
+    raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+
+
 def optimise(
-    data: ModelData, options: SolveOptions | None = None
+    data: ModelData, options: SolveOptions | None = None, strategy: str = "exact"
 ) -> tuple[SolveResult, dict[str, pd.DataFrame]]:
     """Build, solve and extract. Tables are empty (with their columns) without a solution."""
     options = options or SolveOptions()
@@ -39,7 +58,7 @@ def optimise(
     t0 = time.perf_counter()
     model = build_model(data, relax_integers=options.relax_integers)
     build_s = time.perf_counter() - t0
-    result = solve(model, options)
+    result = solve_with(model, data, options, strategy)
     t1 = time.perf_counter()
     tables = extract(model, data) if result.has_solution else empty_tables()
     result.timings_s = {

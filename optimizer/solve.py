@@ -73,7 +73,8 @@ class SolveResult:
         return self.status in ("optimal", "time_limit")
 
 
-def _gap(objective: float | None, bound: float | None) -> float | None:
+def gap_between(objective: float | None, bound: float | None) -> float | None:
+    """``|objective - bound| / |objective|`` (0 when they agree to 1e-9), None if either is."""
     if objective is None or bound is None:
         return None
     diff = abs(objective - bound)
@@ -161,7 +162,7 @@ class _Run:
                 "mip",
                 incumbent=inc,
                 bound=bnd if math.isfinite(bnd) else None,
-                gap=_gap(inc, bnd) if math.isfinite(bnd) else None,
+                gap=gap_between(inc, bnd) if math.isfinite(bnd) else None,
             )
 
         highs.cbMipImprovingSolution.subscribe(on_improving)
@@ -311,6 +312,21 @@ def _relaxed_counts_stage(
     return relaxed_bound, plan_cost, plan
 
 
+def relaxation_bound(model: pyo.ConcreteModel, options: SolveOptions) -> float | None:
+    """The optimum of the LP relaxation (every integer and binary continuous, interior
+    point): a valid lower bound of the model; None when not solved to optimality within
+    ``time_limit_s``. The model's domains are restored; its values are the relaxation's."""
+    run = _Run(options)
+    saved = warmstart.relax(model)
+    try:
+        res, _ = run.solve(model, lp=True)
+    finally:
+        warmstart.restore(saved)
+    if res.termination_condition != TerminationCondition.optimal:
+        return None
+    return res.best_feasible_objective
+
+
 def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
     """Solve ``model`` and load the best plan found. Stages: LP bound, rounded start, then
     (integer counts, ``two_stage``) the relaxed-count MIP and its rounded integer plan, and
@@ -357,7 +373,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
         status=status,
         objective=objective,
         bound=bound,
-        gap=_gap(objective, bound),
+        gap=gap_between(objective, bound),
         lp_bound=lp_bound,
         timings_s={k: round(v, 4) for k, v in timings.items()},
         solver_version=version,

@@ -11,9 +11,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from engine.names import EQUIPMENT, TECHNOLOGIES, TRUST_CLASSES
+from engine.names import STRATEGIES as STRATEGIES  # re-exported for engine.scenario
 from engine.scenario.timeline import DATA_DIR
 
-STRATEGIES = ("exact", "rolling", "decomposed")
 TOPOHUB_PREFIX = "topohub:"
 SHARE_TOLERANCE = 1e-6
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
