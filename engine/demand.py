@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import QroadInputError
-from engine.input_checks import read_user_csv
+from engine.input_checks import finite_float, read_user_csv
 from engine.names import TRUST_CLASSES
 
 DEMAND_COLUMNS = {
@@ -307,10 +307,7 @@ def _known(site: str, order: dict[str, int], file: Any, where: str) -> str:
 
 
 def _rate(value: Any, file: Any, where: str) -> float:
-    try:
-        x = math.nan if isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        x = math.nan
+    x = finite_float(value)
     if not (math.isfinite(x) and x >= 0):
         raise _err("key rate must be a number ≥ 0", file, where, value, "bits per second ≥ 0")
     return x

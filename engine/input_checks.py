@@ -66,13 +66,21 @@ def read_user_csv(path: Path) -> pd.DataFrame:
     return df
 
 
+def finite_float(value: Any) -> float:
+    """``value`` as a float; NaN for booleans, non-numbers and text that is not a number
+    (callers then refuse NaN and infinities with their own message)."""
+    if isinstance(value, bool):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def number_in(value: Any, file: Any, path: str, low: float, high: float) -> float:
     """``value`` as a finite float in [low, high] (booleans refused)."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    if isinstance(value, bool) or not (math.isfinite(x) and low <= x <= high):
+    x = finite_float(value)
+    if not (math.isfinite(x) and low <= x <= high):
         raise input_error(
             "not a valid number", file, path, value, f"a number in [{low:g}, {high:g}]"
         )
@@ -81,13 +89,10 @@ def number_in(value: Any, file: Any, path: str, low: float, high: float) -> floa
 
 def positive_km(value: Any, file: Any, path: str) -> float:
     """``value`` as a finite length in km, > 0."""
-    try:
-        x = math.nan if isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        x = math.nan
+    x = finite_float(value)
     if not (math.isfinite(x) and x > 0):
         raise input_error("length must be positive", file, path, value, "a finite number of km > 0")
-    return float(x)
+    return x
 
 
 def max_systems_value(value: Any, file: Any, path: str) -> float:

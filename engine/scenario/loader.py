@@ -17,6 +17,9 @@ inherited (a file without ``name`` is named after its file stem); ``demand.trust
 ``sites``, ``spans`` replaces all three of its parent's. ``./`` and ``../`` paths in
 ``network.topology`` and ``demand.pairs`` are relative to the file that writes them (they are
 made absolute when the file is read); other paths are relative to the project's ``data/``.
+Paths may not leave the file's own folder tree and ``data/`` (other files are given with
+``--set``), and ``extends:`` stays in the folder tree of the file named on the command line
+or in the project's ``scenarios/`` and ``data/``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ OWN_KEYS = ("name", "description", "extends")
 REPLACE_WHOLE = {("demand", "trust_mix"), ("timeline",)}
 NETWORK_SOURCE_KEYS = ("topology", "sites", "spans")
 RELATIVE_PATH_KEYS = (("network", "topology"), ("demand", "pairs"))
+SCENARIOS_DIR = DATA_DIR.parent.resolve() / "scenarios"  # the bundled scenarios
 
 
 def deep_merge(
@@ -95,9 +99,12 @@ def _absolutize(
 def resolve_extends(
     path: str | Path, _stack: tuple[Path, ...] = (), *, data_dir: Path = DATA_DIR
 ) -> dict[str, Any]:
-    """The file's mapping merged over its ``extends:`` chain (not yet validated)."""
+    """The file's mapping merged over its ``extends:`` chain (not yet validated). Every
+    file of the chain lies in the folder tree of the file named on the command line (the
+    chain's first), or in the project's scenarios/ or data/ folder."""
     path = Path(path)  # as the user wrote it, for messages
     real = path.resolve()
+    top = _stack[0].parent if _stack else real.parent
     data = read_yaml_mapping(path)
     _absolutize(data, real.parent, file=path, data_dir=data_dir)
     stack = (*_stack, real)
@@ -113,6 +120,16 @@ def resolve_extends(
             allowed="a path relative to this file",
         )
     parent_path = path.parent / parent_ref
+    roots = (top, SCENARIOS_DIR, data_dir.resolve())
+    if not any(parent_path.resolve().is_relative_to(root) for root in roots):
+        raise QroadInputError(
+            "extends leaves the folder of the scenario given, scenarios/ and data/",
+            file=path,
+            path="extends",
+            value=parent_ref,
+            allowed="a scenario file in the folder (or below) of the file given on the "
+            "command line, or in the project's scenarios/ or data/ folder",
+        )
     if parent_path.resolve() in stack:
         loop = stack[stack.index(parent_path.resolve()) :]
         cycle = [p.name for p in loop] + [parent_path.name]

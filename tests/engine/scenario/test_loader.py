@@ -8,6 +8,8 @@ from engine.errors import QroadInputError
 from engine.scenario import deep_merge, load_scenario, load_scenarios, validate_file
 from engine.scenario.models import Scenario
 
+SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
+
 NET = """network:
   sites: [{id: A, lon: 0.0, lat: 51.0}, {id: B, lon: 1.0, lat: 51.0}, {id: C, lon: 1.0, lat: 52.0}]
   spans: [{a: A, b: B, length_km: 70}, {a: B, b: C, length_km: 80}]
@@ -98,8 +100,21 @@ def test_relative_path_is_relative_to_the_file_that_writes_it(tmp_path: Path):
     write(folder, "sites.csv", "site,name,lon,lat\nA,A,0,51\nB,B,1,51\n")
     write(folder, "spans.csv", "site_a,site_b,length_km\nA,B,70\n")
     write(tmp_path, "nets/base.yaml", "network: {topology: ./mini}\n")
-    child = write(tmp_path, "deep/child.yaml", "extends: ../nets/base.yaml\n")
+    child = write(tmp_path, "child.yaml", "extends: nets/base.yaml\n")
     assert load_scenario(child).network.topology == str(folder.resolve())
+
+
+def test_extends_stays_in_the_given_files_folder(tmp_path: Path, parent: Path):
+    """A chain may climb back up to the given file's folder (leaf -> mid/middle ->
+    ../parent, in test_three_level_chain_nearest_file_wins), but not above it: a scenario
+    cannot make the loader read (and echo) any file on the machine."""
+    child = write(tmp_path, "sub/child.yaml", "extends: ../parent.yaml\n")
+    with pytest.raises(QroadInputError) as info:
+        load_scenario(child)
+    assert (info.value.path, info.value.value) == ("extends", "../parent.yaml")
+    assert "scenarios/ or data/" in info.value.allowed
+    bundled = write(tmp_path, "uk.yaml", f"extends: {SCENARIOS / 'tiny.yaml'}\nname: uk\n")
+    assert load_scenario(bundled).name == "uk"
 
 
 def test_cycle_is_detected_and_named(tmp_path: Path):
@@ -199,7 +214,7 @@ def test_resolved_round_trips_and_scenario_is_frozen(parent: Path):
 
 
 def test_load_scenarios_rejects_shared_names(tmp_path: Path, parent: Path):
-    twin = write(tmp_path, "sub/twin.yaml", "name: parent\nextends: ../parent.yaml\n")
+    twin = write(tmp_path, "twin.yaml", "name: parent\nextends: parent.yaml\n")
     assert [s.name for s in load_scenarios([parent])] == ["parent"]
     with pytest.raises(QroadInputError) as info:
         load_scenarios([parent, twin])
