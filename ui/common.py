@@ -29,6 +29,12 @@ def scenarios_dir() -> Path:
     return Path(os.environ.get("QROAD_SCENARIOS_DIR", REPO_ROOT / "scenarios"))
 
 
+def bundled_scenarios() -> dict[str, Path]:
+    """Runnable bundled scenarios by file name (``base*.yaml`` and hidden files left out)."""
+    files = sorted(scenarios_dir().glob("*.yaml"))
+    return {p.name: p for p in files if not p.name.startswith((".", "base"))}
+
+
 def list_runs(folder: Path | None = None) -> dict[str, Path]:
     """Finished runs (folders with a readable manifest) by name, sorted; hidden ones skipped."""
     folder = folder or results_dir()

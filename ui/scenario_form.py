@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,6 +17,13 @@ import yaml
 from engine.errors import QroadInputError
 
 TIMELINES: tuple[str, ...] = ("early", "mid", "late")
+MAX_SHOWN_CHARS = 120  # a bad value longer than this is cut in messages
+
+
+def widget_key(scenario_path: Path, name: str) -> str:
+    """A widget key private to one scenario file: edits made to one scenario never carry
+    over to the next one picked (Streamlit keeps a keyed widget's value across reruns)."""
+    return f"{scenario_path.parent.name}/{scenario_path.name}:{name}"
 
 
 def yaml_value(value: Any) -> str:
@@ -91,9 +99,12 @@ def friendly_errors(err: QroadInputError) -> list[str]:
             allowed = "letters, digits, '-', '_' and '.', starting with a letter or digit"
         text = f"{where}: {message}."
         if e.value is not None:
-            text += f" You gave `{e.value!r}`."
+            shown = repr(e.value).replace("`", "'")  # a backtick would end the code span
+            if len(shown) > MAX_SHOWN_CHARS:
+                shown = shown[:MAX_SHOWN_CHARS] + "…"
+            text += f" You gave `{shown}`."
         if allowed:
-            text += f" Allowed: {allowed}."
+            text += f" Allowed: {allowed}" + ("" if allowed.endswith(".") else ".")
         lines.append(text)
     return lines
 

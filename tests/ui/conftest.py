@@ -1,15 +1,23 @@
-"""Hand-made results folders for the app tests: two periods, three sites, two links."""
+"""Hand-made results folders for the app tests (two periods, three sites, two links) and a
+stand-in pipeline for Run-page tests that check the page, not the solve."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import shutil
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from engine.results import write_run
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def sample_tables(mdi_from: int = 2030) -> dict[str, pd.DataFrame]:
@@ -130,6 +138,66 @@ def results_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def app_env(results_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``results_dir`` as the app's results folder (``QROAD_RESULTS_DIR``)."""
+    monkeypatch.setenv("QROAD_RESULTS_DIR", str(results_dir))
+    return results_dir
+
+
+@pytest.fixture
+def scenarios_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled scenarios, so the page's Save writes into a temporary folder."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for path in (REPO_ROOT / "scenarios").glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    monkeypatch.setenv("QROAD_SCENARIOS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def sample_run_factory() -> Callable[..., Path]:
     """The ``write_sample_run`` function, for tests that need their own runs."""
     return write_sample_run
+
+
+@dataclass
+class StandInOutcome:
+    """What the stand-in pipeline returns (the fields the Run page reads)."""
+
+    run_dir: Path | None
+    status: str
+    objective: float | None
+    gap: float | None
+    message: str
+
+
+@dataclass
+class StandInPipeline:
+    """Replaces ``engine.pipeline``: each run reports ``solve``, waits for ``release``, then
+    writes a sample run folder named after the scenario. ``calls`` records who ran what."""
+
+    release: threading.Event = field(default_factory=threading.Event)
+    calls: list[tuple[str, str, threading.Thread, Path | None]] = field(default_factory=list)
+
+    def run_scenario(self, scenario, *, out_dir, overwrite=False, save_lp=False, progress=None):
+        thread = threading.current_thread()
+        self.calls.append((scenario.name, scenario.timeline, thread, scenario.source_file))
+        progress("solve", {"message": "HiGHS running"})
+        assert self.release.wait(30)
+        run_dir = write_sample_run(out_dir, scenario.name, str(scenario.timeline))
+        return StandInOutcome(run_dir, "optimal", 6.3e5, 0.004, "solved")
+
+
+@pytest.fixture
+def stand_in_pipeline(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandInPipeline]:
+    """A ``StandInPipeline`` installed as ``engine.pipeline`` for this test."""
+    stand_in = StandInPipeline()
+    fake = types.ModuleType("engine.pipeline")
+    fake.run_scenario = stand_in.run_scenario
+    monkeypatch.setitem(sys.modules, "engine.pipeline", fake)
+    import engine  # `from engine import pipeline` reads the package attribute first
+
+    monkeypatch.setattr(engine, "pipeline", fake, raising=False)
+    yield stand_in
+    stand_in.release.set()  # never leave a worker waiting

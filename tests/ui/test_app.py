@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 import sys
 import threading
 import time
@@ -22,12 +21,6 @@ from engine.rates import rates_table
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 TIMEOUT_S = 60
-
-
-@pytest.fixture
-def app_env(results_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("QROAD_RESULTS_DIR", str(results_dir))
-    return results_dir
 
 
 def _page(name: str) -> AppTest:
@@ -159,19 +152,9 @@ def test_app_navigation_opens_compare_first(app_env: Path) -> None:
 # --- Scenario page (needs engine.scenario) -------------------------------------------------
 
 
-@pytest.fixture
-def scenarios_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the bundled scenarios, so the page's Save writes into a temporary folder."""
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    for path in (UI.parent / "scenarios").glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
-    monkeypatch.setenv("QROAD_SCENARIOS_DIR", str(folder))
-    return folder
-
-
 def test_scenario_page_edits_become_overrides_and_save(scenarios_env: Path) -> None:
     from engine.scenario import load_scenario, milestone_years
+    from ui.scenario_form import widget_key
 
     at = _page("scenario").run()
     assert not at.exception
@@ -180,7 +163,7 @@ def test_scenario_page_edits_become_overrides_and_save(scenarios_env: Path) -> N
     assert at.code[0].value == "(no changes)"
 
     at.selectbox[1].set_value("late").run()
-    moved = at.number_input(key="ms-late-mdi_in_telecom")
+    moved = at.number_input(key=widget_key(scenarios_env / "tiny.yaml", "ms-late-mdi_in_telecom"))
     assert moved.value == milestone_years("late")["mdi_in_telecom"]
     moved.set_value(2027).run()
     at.number_input[-2].set_value(25.0).run()  # demand growth, % per year

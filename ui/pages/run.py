@@ -17,10 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from engine.errors import QroadInputError
-from ui.common import results_dir, scenarios_dir
+from engine.results import RunExistsError
+from ui.common import bundled_scenarios, results_dir
 from ui.scenario_form import TIMELINES, friendly_errors
 
 AS_EDITED = "as edited on the Scenario page"
+RENAME_HINT = "Tick 'Replace existing results' or change the scenario name, and run again"
 
 
 @dataclass
@@ -58,7 +60,10 @@ def job_row(job: Job) -> dict[str, Any]:
         if job.finished_s is None:
             job.finished_s = time.monotonic()
         exc = job.future.exception()
-        if exc is not None:
+        if isinstance(exc, RunExistsError):  # another session or the CLI, same name
+            message = f"Results for {job.name} were written meanwhile by another run. "
+            row.update({"State": "failed", "Message": message + RENAME_HINT + "."})
+        elif exc is not None:
             row.update({"State": "failed", "Message": str(exc)})
         else:
             out = job.future.result()
@@ -95,8 +100,7 @@ def show_jobs() -> None:
 def variants_form(run_scenario: Any, load_scenario: Any) -> None:
     """Pick the scenario and timelines, validate every variant, submit them."""
     picked = st.session_state.get("scenario")
-    files = {p.name: p for p in sorted(scenarios_dir().glob("*.yaml"))}
-    files = {n: p for n, p in files.items() if not n.startswith((".", "base"))}
+    files = bundled_scenarios()
     choices = ([f"{picked['name']} (from the Scenario page)"] if picked else []) + list(files)
     choice = st.selectbox("Scenario", choices)
     if picked and choice == choices[0]:

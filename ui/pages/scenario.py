@@ -1,17 +1,18 @@
 """Scenario page: pick or upload a scenario, edit what strategists change most, validate,
-save. Edits become ``--set`` overrides (ui.scenario_form) kept for the Run page."""
+save. Edits become ``--set`` overrides (ui.scenario_form) kept for the Run page; uploads are
+checked by ui.uploads (size, type, safe YAML, paths) and a refused one only shows why."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import hashlib
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from engine.errors import QroadInputError
-from ui.common import scenarios_dir
+from ui.common import bundled_scenarios, scenarios_dir
 from ui.scenario_form import (
     TIMELINES,
     friendly_errors,
@@ -20,30 +21,51 @@ from ui.scenario_form import (
     technology_overrides,
     timeline_overrides,
     trust_mix_override,
+    widget_key,
+)
+from ui.uploads import (
+    MAX_UPLOAD_MB,
+    UPLOADER_TYPES,
+    UploadResult,
+    check_upload,
+    session_upload_dir,
+    write_new_file,
 )
 
 
-def bundled_scenarios() -> dict[str, Path]:
-    """Runnable bundled scenarios by file name (``base.yaml`` and hidden files left out)."""
-    files = sorted(scenarios_dir().glob("*.yaml"))
-    return {p.name: p for p in files if not p.name.startswith((".", "base"))}
+def uploaded_path(upload: UploadedFile) -> Path | None:
+    """The checked upload saved in this session's folder, or None after showing why not.
 
-
-def uploaded_path(upload) -> Path:
-    """Save an upload beside copies of the bundled scenarios, so ``extends:`` still resolves."""
-    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="qroad-")))
-    for path in scenarios_dir().glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
-    target = folder / f"uploaded-{Path(upload.name).name}"
-    target.write_bytes(upload.getvalue())
-    return target
+    The check runs once per file content (kept in the session's state), not on every rerun.
+    """
+    data = upload.getvalue()
+    key = (upload.name, hashlib.sha256(data).hexdigest())
+    cached = st.session_state.get("upload_check")
+    if cached is None or cached[0] != key:
+        folder = session_upload_dir(st.session_state)
+        cached = (key, check_upload(upload.name, data, folder, scenarios_dir()))
+        st.session_state["upload_check"] = cached
+    result: UploadResult = cached[1]
+    if result.path is None:
+        st.error(
+            f"{upload.name} cannot be used:\n\n"
+            + "\n\n".join(result.errors)
+            + "\n\nFix the file and upload it again, or pick a bundled scenario."
+        )
+    return result.path
 
 
 def pick_scenario() -> Path | None:
     """The scenario file the user picked or uploaded."""
     source = st.radio("Scenario source", ["Bundled", "Upload"], horizontal=True)
     if source == "Upload":
-        upload = st.file_uploader("Scenario YAML", type=["yaml", "yml"])
+        upload = st.file_uploader(
+            "Scenario YAML",
+            type=UPLOADER_TYPES,
+            max_upload_size=MAX_UPLOAD_MB,
+            help=f"A .yaml or .yml scenario of at most {MAX_UPLOAD_MB} MB. It may extend a "
+            "bundled scenario (extends: base.yaml) and name networks under data/ or topohub:.",
+        )
         return uploaded_path(upload) if upload is not None else None
     files = bundled_scenarios()
     if not files:
@@ -77,7 +99,12 @@ def main() -> None:
     st.header("Timeline")
     roadmap = load_roadmap()
     start = resolved["timeline"] if isinstance(resolved["timeline"], str) else "mid"
-    timeline = st.selectbox("Technology timeline", TIMELINES, index=TIMELINES.index(start))
+    timeline = st.selectbox(
+        "Technology timeline",
+        TIMELINES,
+        index=TIMELINES.index(start),
+        key=widget_key(path, "timeline"),
+    )
     named = milestone_years(timeline, roadmap)
     file_years = milestone_years(base.timeline, roadmap) if timeline == start else named
     years: dict[str, int] = {}
@@ -91,7 +118,7 @@ def main() -> None:
                     max_value=2200,
                     value=int(file_years[m.id]),
                     step=1,
-                    key=f"ms-{timeline}-{m.id}",
+                    key=widget_key(path, f"ms-{timeline}-{m.id}"),
                     help=f"Unlocks: {m.unlocks}",
                 )
             )
@@ -134,7 +161,7 @@ def main() -> None:
                 "Learning (% cheaper per year)", min_value=0.0, max_value=100.0
             ),
         },
-        key="costs",
+        key=widget_key(path, "costs"),
     )
     overrides += technology_overrides(
         {
@@ -150,7 +177,9 @@ def main() -> None:
     st.header("Demand")
     demand = resolved["demand"]
     growth = st.number_input(
-        "Demand growth (% per year)", value=round(100 * float(demand["growth_per_year"]), 4)
+        "Demand growth (% per year)",
+        value=round(100 * float(demand["growth_per_year"]), 4),
+        key=widget_key(path, "growth"),
     )
     overrides += scalar_override(
         "demand.growth_per_year", round(growth / 100, 6), round(float(demand["growth_per_year"]), 6)
@@ -167,7 +196,9 @@ def main() -> None:
         columns=["year", "trusted", "partial", "trust_free"],
     )
     st.caption("Trust mix: share of demand in each trust class (%) from each year on.")
-    mix_edit = st.data_editor(mix_rows, hide_index=True, num_rows="dynamic", key="trust_mix")
+    mix_edit = st.data_editor(
+        mix_rows, hide_index=True, num_rows="dynamic", key=widget_key(path, "trust_mix")
+    )
     overrides += trust_mix_override(mix_edit.to_dict("records"), mix)
 
     st.header("Budget")
@@ -176,12 +207,17 @@ def main() -> None:
         "Budget per period (M€, 0 = no budget)",
         min_value=0.0,
         value=0.0 if old_budget is None else float(old_budget) / 1e6,
+        key=widget_key(path, "budget"),
     )
     new_budget = None if budget_meur == 0 else budget_meur * 1e6
     overrides += scalar_override("economics.budget_eur_per_period", new_budget, old_budget)
 
     st.header("Check and save")
-    name = st.text_input("Scenario name", value=base.name + ("-edited" if overrides else ""))
+    name = st.text_input(
+        "Scenario name",
+        value=base.name + ("-edited" if overrides else ""),
+        key=widget_key(path, f"name-{bool(overrides)}"),
+    )
     overrides += scalar_override("name", name, base.name)
     st.code("\n".join(overrides) or "(no changes)", language="text")
     try:
@@ -201,10 +237,11 @@ def main() -> None:
     st.download_button("Download YAML", text, file_name=f"{scenario.name}.yaml")
     target = scenarios_dir() / f"{scenario.name}.yaml"
     if st.button(f"Save as {target.name} in {scenarios_dir().name}/"):
-        if target.exists():
+        try:
+            write_new_file(target, text)
+        except FileExistsError:
             st.error(f"{target.name} exists already; choose another scenario name.")
         else:
-            target.write_text(text, encoding="utf-8")
             st.success(f"Saved {target}.")
 
 
