@@ -32,14 +32,22 @@ run: $(STAMP)
 	$(VENV)/bin/qroad rates --models decoy_bb84,mdi_qkd,tf_qkd,cv_qkd --distance-km 0:600:5 \
 		--out $(RESULTS)/rates.parquet --plot $(RESULTS)/rates.png
 
+# scripts/ensure-browser.sh installs Debian's chromium + chromium-driver for the browser test
+# when they are missing (as root with apt-get; never fails: the test then says why).
 test: $(STAMP)
+	@sh scripts/ensure-browser.sh
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 ui: $(STAMP)
 	$(VENV)/bin/streamlit run ui/app.py
 
+# Benchmarks (never part of `make test`; figures go to docs/benchmarks*.md). The model suite
+# takes about 2 x 120 s + 1 min per instance; `make bench LARGE=1` adds gabriel 100/200 and
+# the 852-site Europe backbone.
 bench: $(STAMP)
 	$(PY) bench/bench_physics.py
+	$(PY) bench/bench_sweep.py
+	$(PY) bench/bench_model.py --plot docs/img/bench-model.png $(if $(LARGE),--large,)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,15 +1,17 @@
 """Benchmark: size and speed of the optimisation model, and its modelling overhead.
 
-    .venv/bin/python bench/bench_model.py [--instances uk-backbone,gabriel-25] [--large]
-        [--time-limit 120] [--out docs/benchmarks-model.md]
+    .venv/bin/python bench/bench_model.py [--instances uk-backbone-5p,germany50-6p@rolling@600]
+        [--large] [--time-limit 120] [--strategy exact|rolling] [--no-highs-alone]
+        [--out docs/benchmarks-model.md] [--plot docs/img/bench-model.png]
 
 Each instance runs in its own subprocess (so ``ru_maxrss`` is that instance's peak memory):
-prepare ModelData (``engine.prepare.prepare``), build the Pyomo model, ``optimizer.solve``
-(time limit from ``--time-limit``), extract; then the same model written to MPS
+prepare ModelData (``engine.prepare.prepare``), build the Pyomo model, solve (time limit
+``--time-limit``; ``--strategy`` as ``solver.strategy``), extract; then the same model as MPS
 (``optimizer.write_model``) is solved by highspy alone with the same time limit and threads.
 Modelling overhead = (prepare + build + extract) / highspy's own solve time. Peak memory
-is read before the highspy run. Prints a Markdown table and writes it, with the machine,
-date, command and load average, to ``--out``.
+is read before the highspy run (``--no-highs-alone`` skips that run). Prints a Markdown
+table and writes it, with the machine, date, command and load average, to ``--out``; with
+``--plot``, a PNG of solve time and gap against sites.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ THREE = [  # 3 periods: 2025, 2030, 2035 (the trust mix must stay inside the hor
 INSTANCES: dict[str, tuple[Path, list[str]]] = {
     "uk-backbone-5p": (SC / "uk-backbone.yaml", []),
     "uk-backbone-3p": (SC / "uk-backbone.yaml", [*THREE]),
+    "uk-backbone-6p": (SC / "uk-backbone.yaml", ["horizon.end_year=2055"]),
     "uk-quantum-network-5p": (SC / "uk-quantum-network.yaml", []),
     "germany50-3p": (SC / "germany50.yaml", [*THREE]),
     "germany50-6p": (SC / "germany50.yaml", ["horizon.end_year=2055"]),
@@ -61,18 +64,20 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_one(name: str, time_limit: float) -> dict[str, Any]:
+def run_one(
+    name: str, time_limit: float, strategy: str = "exact", highs_alone: bool = True
+) -> dict[str, Any]:
     """Prepare, build, solve, extract one instance, then highspy alone on its MPS file."""
     import highspy
     import pyomo.environ as pyo
 
     from engine.prepare import prepare
     from engine.scenario import load_scenario
-    from optimizer import SolveOptions, build_model, extract, solve, write_model
+    from optimizer import SolveOptions, build_model, extract, solve_with, write_model
 
     path, overrides = {**INSTANCES, **LARGE}[name]
     scenario = load_scenario(path, overrides=overrides)
-    out: dict[str, Any] = {"instance": name}
+    out: dict[str, Any] = {"instance": name, "strategy": strategy, "time_limit_s": time_limit}
     t0 = time.perf_counter()
     data = prepare(scenario).model_data
     out["prepare_s"] = time.perf_counter() - t0
@@ -88,7 +93,7 @@ def run_one(name: str, time_limit: float) -> dict[str, Any]:
     spec = scenario.solver
     opts = SolveOptions(time_limit_s=time_limit, mip_gap=spec.mip_gap, threads=spec.threads)
     t0 = time.perf_counter()
-    res = solve(model, opts)
+    res = solve_with(model, data, opts, strategy)
     out["solve_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     if res.has_solution:
@@ -97,6 +102,9 @@ def run_one(name: str, time_limit: float) -> dict[str, Any]:
     out |= {"status": res.status, "objective": res.objective, "bound": res.bound,
             "gap": res.gap, "lp_bound": res.lp_bound, "stages": res.timings_s}  # fmt: skip
     out["peak_mb"] = _peak_mb()
+    out["nonzeros"] = out["highs_s"] = out["highs_gap"] = out["overhead"] = None
+    if not highs_alone:
+        return out
     with TemporaryDirectory(prefix="qroad-bench-") as tmp:
         mps = write_model(model, Path(tmp) / "model.mps")
         del model
@@ -124,21 +132,23 @@ def _fmt(x: Any, spec: str) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| instance | sites | periods | variables | integers | constraints | non-zeros "
-            "| prepare s | build s | solve s | extract s | LP bound | objective | bound | gap "
-            "| peak MB | HiGHS-alone s | HiGHS-alone gap | overhead |")  # fmt: skip
+            "| prepare s | build s | solve s | extract s | limit s | LP bound | objective | bound "
+            "| gap | peak MB | HiGHS-alone s | HiGHS-alone gap | overhead |")  # fmt: skip
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['instance']} | error: {r['error']} |")
             continue
+        label = r["instance"] + (f" ({r['strategy']})" if r.get("strategy") != "exact" else "")
         lines.append(
-            f"| {r['instance']} | {r['sites']} | {r['periods']} | {r['variables']:,} "
-            f"| {r['integers']:,} | {r['constraints']:,} | {r['nonzeros']:,} "
+            f"| {label} | {r['sites']} | {r['periods']} | {r['variables']:,} "
+            f"| {r['integers']:,} | {r['constraints']:,} | {_fmt(r['nonzeros'], ',')} "
             f"| {r['prepare_s']:.1f} | {r['build_s']:.1f} | {r['solve_s']:.1f} "
-            f"| {r['extract_s']:.1f} | {_fmt(r['lp_bound'], '.4g')} "
+            f"| {r['extract_s']:.1f} | {r.get('time_limit_s', '–')} | {_fmt(r['lp_bound'], '.4g')} "
             f"| {_fmt(r['objective'], '.4g')} "
             f"| {_fmt(r['bound'], '.4g')} | {_fmt(r['gap'], '.1%')} | {r['peak_mb']:.0f} "
-            f"| {r['highs_s']:.1f} | {_fmt(r['highs_gap'], '.1%')} | {r['overhead']:.0%} |"
+            f"| {_fmt(r['highs_s'], '.1f')} | {_fmt(r['highs_gap'], '.1%')} "
+            f"| {_fmt(r['overhead'], '.0%')} |"
         )
     return "\n".join(lines)
 
@@ -149,16 +159,26 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="add gabriel 100/200 and Europe")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-model.md")
+    ap.add_argument("--strategy", default="exact", choices=["exact", "rolling"])
+    ap.add_argument("--no-highs-alone", action="store_true", help="skip HiGHS on the MPS")
+    ap.add_argument("--plot", type=Path, help="PNG of solve time and gap against sites")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.time_limit), default=str))
+        row = run_one(args.one, args.time_limit, args.strategy, not args.no_highs_alone)
+        print(json.dumps(row, default=str))
         return
     load = os.getloadavg()  # before the run
     names = [n for n in args.instances.split(",") if n] + (list(LARGE) if args.large else [])
     rows = []
-    for name in names:
-        cmd = [sys.executable, __file__, "--one", name, "--time-limit", str(args.time_limit)]
+    for token in names:  # NAME[@STRATEGY[@SECONDS]]: per-instance strategy and time limit
+        parts = token.split("@")
+        name = parts[0]
+        strategy = parts[1] if len(parts) > 1 else args.strategy
+        limit = parts[2] if len(parts) > 2 else str(args.time_limit)
+        cmd = [sys.executable, __file__, "--one", name, "--time-limit", limit,
+               "--strategy", strategy]  # fmt: skip
+        cmd += ["--no-highs-alone"] * args.no_highs_alone
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         last = proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else []
         try:
@@ -181,6 +201,31 @@ def main() -> None:
     ])  # fmt: skip
     args.out.write_text(text)
     print(table(rows))
+    if args.plot:
+        plot(rows, args.plot)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    """Two panels against sites (log x): solve time (s) and final gap (%), one marker per
+    instance, labelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in rows if "error" not in r]
+    fig, (ax_t, ax_g) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for r in ok:
+        gap_pct = 100 * r["gap"] if r["gap"] is not None else float("nan")
+        for ax, y in ((ax_t, r["solve_s"]), (ax_g, gap_pct)):
+            ax.scatter(r["sites"], y, color="tab:blue")
+            ax.annotate(r["instance"], (r["sites"], y), fontsize=7, xytext=(3, 3),
+                        textcoords="offset points")  # fmt: skip
+    ax_t.set(xscale="log", xlabel="sites", ylabel="solve time (s)", title="Solve time")
+    ax_g.set(xscale="log", xlabel="sites", ylabel="final gap (%)", title="Gap at the end")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ overhead of Dask + the sweep's bookkeeping compared with a plain loop of the sam
 
 Throughput: ``--scenario``'s samples (same seed) on a fresh LocalCluster of 1 and of 2
 single-threaded worker processes (cluster start-up timed apart, not counted), one HiGHS
-thread per solve. Overhead: ``--overhead-scenario``'s samples (a scenario whose solves take
-well under a second, so the overhead is not lost in solver-time noise) as a plain loop of
+thread per solve. Overhead: ``--overhead-scenario``'s samples (a small scenario, a few seconds a
+sample, so the overhead is not lost in the UK solves' time noise) as a plain loop of
 ``run_scenario`` in this process and as a 1-worker sweep; per-task overhead =
 (1-worker sweep time - loop time) / samples. Prints one JSON object.
 """
