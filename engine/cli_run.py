@@ -65,6 +65,8 @@ class ProgressPrinter:
 
 def _solve_detail(info: dict[str, Any]) -> str:
     parts = [f" ({info['stage']})"] if "stage" in info else []
+    if info.get("period") is not None:  # rolling strategy: the period being planned
+        parts.append(f" period {info['period']}")
     if info.get("objective") is not None or info.get("incumbent") is not None:
         value = info.get("incumbent", info.get("objective"))
         parts.append(f" incumbent {value:,.0f} €")

@@ -138,3 +138,12 @@ def test_candidates_writes_links_with_capacity(pair_yaml: Path, tmp_path: Path) 
 )
 def test_exit_code_is_the_worst_outcome(statuses: list[str], code: int) -> None:
     assert exit_code([RunOutcome(scenario="s", status=s) for s in statuses]) == code
+
+
+def test_progress_line_names_stage_period_incumbent_bound_and_gap() -> None:
+    from engine.cli_run import _solve_detail
+
+    step = {"stage": "rolling_step", "period": 2030, "elapsed_s": 3.2}
+    assert _solve_detail(step) == " (rolling_step) period 2030 [3 s]"
+    mip = {"stage": "mip", "incumbent": 1234567.8, "bound": 1e6, "gap": 0.19, "elapsed_s": 40}
+    assert _solve_detail(mip) == " (mip) incumbent 1,234,568 € bound 1,000,000 € gap 19.00 % [40 s]"
