@@ -5,16 +5,18 @@ Periods are planned one at a time, myopically. Step k builds the model of period
 discount factor, so the step's objective is the full objective's first k periods) and
 holds the builds ``build[l,t]`` and site equipment ``site[i,e,t]`` of periods t < k at
 the earlier steps' choices (equality rows); the step's solve (``optimizer.solve.solve``,
-with its rounding start and MIP) decides period k. Each step gets an equal share of
-``STEP_SHARE`` of the time left after the bound.
+with its rounding start and MIP) decides period k. The steps share ``STEP_SHARE`` of the
+time limit, step k in proportion to k (it holds k periods); time a step leaves unused goes
+to the later ones.
 
 The plan is then checked in the full model: every ``build`` and ``site`` variable held at
 the plan, flows, carries and served key re-solved. That solve's objective is the plan's
 cost in the exact model, and a plan breaking any of its constraints would make it
-infeasible (reported as ``error``). The bound is the full model's LP relaxation (a valid
-lower bound of the exact model), so ``gap`` bounds how far the plan can be from the exact
-optimum. Status is ``optimal`` only when that gap is within ``mip_gap``, else
-``time_limit`` (a feasible plan not proven within the gap).
+infeasible (reported as ``error``). The bound, computed last with the holding rows switched
+off, is the full model's LP relaxation (a valid lower bound of the exact model), so ``gap``
+bounds how far the plan can be from the exact optimum; it gets the time left, at least
+``MIN_BOUND_S``, and without it the gap is unknown. Status is ``optimal`` only when that
+gap is within ``mip_gap``, else ``time_limit`` (a feasible plan not proven within the gap).
 
 Myopia is the price: a step cannot see that a dearer choice now saves later (e.g. a relay
 bought early that later demand would share); see tests/optimizer/test_rolling.py.
@@ -23,15 +25,18 @@ bought early that later demand would share); see tests/optimizer/test_rolling.py
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pyomo.environ as pyo
 
+from optimizer import warmstart
 from optimizer.build import build_model
 from optimizer.model_data import ModelData
 from optimizer.solve import SolveOptions, SolveResult, gap_between, relaxation_bound, solve
 
-STEP_SHARE = 0.8  # of the time left after the LP bound; the rest checks the plan
+STEP_SHARE = 0.6  # of the time limit for the steps; then the check and the LP bound
+MIN_BOUND_S = 10.0  # the bound's LP gets at least this long, even past the time limit
 PERIOD_TABLES = ("periods", "costs", "capacity", "demand_rates")
 
 
@@ -77,40 +82,44 @@ def solve_rolling(
             elapsed = round(time.perf_counter() - t0, 3)
             options.progress({"stage": stage, "elapsed_s": elapsed, **info})
 
-    emit("lp")
-    bound = relaxation_bound(full, replace(options, time_limit_s=max(left(), 1.0)))
-    emit("lp_done", lp_bound=bound)
     periods = sorted(int(p) for p in data.periods["period"])
-    step_s = STEP_SHARE * max(left(), 0.0) / len(periods)
     plan_build: dict[tuple, float] = {}
     plan_site: dict[tuple, float] = {}
     notes: list[str] = []
-    timings: dict[str, float] = {"lp_s": round(time.perf_counter() - t0, 4)}
-    for period in periods:
+    timings: dict[str, float] = {}
+    steps_end_s = STEP_SHARE * options.time_limit_s
+    for k, period in enumerate(periods, start=1):
         sub = build_model(restrict_periods(data, period), relax_integers=options.relax_integers)
         _hold(sub, "held_build", sub.build, plan_build)
         _hold(sub, "held_site", sub.site, plan_site)
+        # step k holds k periods: the time left for the steps is shared in proportion
+        weights = range(k, len(periods) + 1)
+        step_s = max(steps_end_s - (options.time_limit_s - left()), 0.0) * k / sum(weights)
         emit("rolling_step", period=period)
-        res = solve(sub, replace(options, time_limit_s=max(step_s, 1.0), log_path=None))
+        res = solve(sub, replace(options, time_limit_s=max(step_s, 5.0), log_path=None))
         if not res.has_solution:
             message = f"rolling step {period}: {res.status} ({res.message})"
-            return SolveResult(res.status, None, None, None, bound, timings, message=message)
+            return SolveResult(res.status, None, None, None, None, timings, message=message)
         build, site = _decisions(sub, period)
         plan_build.update(build)
         plan_site.update(site)
         notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
         emit("rolling_step_done", period=period, objective=res.objective, gap=res.gap)
-    timings["steps_s"] = round(time.perf_counter() - t0 - timings["lp_s"], 4)
+    timings["steps_s"] = round(time.perf_counter() - t0, 4)
     _hold(full, "held_build", full.build, plan_build)
     _hold(full, "held_site", full.site, plan_site)
     check = replace(options, warm_start=False, two_stage=False, time_limit_s=max(left(), 30.0))
     res = solve(full, check)
-    timings["total_s"] = round(time.perf_counter() - t0, 4)
+    timings["check_s"] = round(time.perf_counter() - t0 - timings["steps_s"], 4)
     if not res.has_solution:
         message = f"the rolling plan is not feasible in the full model ({res.status})"
-        return SolveResult("error", None, None, None, bound, timings, message=message)
+        return SolveResult("error", None, None, None, None, timings, message=message)
+    bound = _exact_bound(full, replace(options, time_limit_s=max(left(), MIN_BOUND_S)), emit)
+    timings["total_s"] = round(time.perf_counter() - t0, 4)
     bound = min(bound, res.objective) if bound is not None else None
     gap = gap_between(res.objective, bound)
+    if bound is None:
+        notes.append("no LP bound of the full model within the time limit")
     status = "optimal" if gap is not None and gap <= options.mip_gap else "time_limit"
     notes.append(f"rolling horizon plan, gap to the full model's LP bound {_pct(gap)}")
     result = SolveResult(
@@ -125,6 +134,26 @@ def solve_rolling(
     )
     emit("done", status=status, objective=res.objective, bound=bound, gap=gap)
     return result
+
+
+def _exact_bound(
+    full: pyo.ConcreteModel, options: SolveOptions, emit: Callable[..., None]
+) -> float | None:
+    """The LP relaxation of the full model without the plan's holding rows (a valid lower
+    bound of the exact model); the plan's values are put back afterwards."""
+    plan = warmstart.snapshot(full)
+    held = [full.held_build, full.held_site]
+    for block in held:
+        block.deactivate()
+    emit("lp")
+    try:
+        bound = relaxation_bound(full, options)
+    finally:
+        for block in held:
+            block.activate()
+        warmstart.reload(plan)
+    emit("lp_done", lp_bound=bound)
+    return bound
 
 
 def _pct(gap: float | None) -> str:
