@@ -365,7 +365,8 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
         notes.append("plan: the heuristic start (the MIP found nothing better)")
         if status != "optimal":
             status = "time_limit"
-    bounds = [b for b in (res.best_objective_bound, lp_bound, relaxed_bound) if b is not None]
+    candidates = (res.best_objective_bound, lp_bound, relaxed_bound)
+    bounds = [b for b in candidates if b is not None and math.isfinite(b)]
     bound = max(bounds) if bounds else None  # all valid lower bounds; HiGHS may stop early
     if bound is not None and objective is not None and bound > objective:
         bound = objective
