@@ -65,6 +65,19 @@ def _decisions(model: pyo.ConcreteModel, period: int) -> tuple[dict, dict]:
     return build, site
 
 
+def _nothing_new(model: pyo.ConcreteModel, period: int, plan_site: dict) -> tuple[dict, dict]:
+    """No builds in ``period`` and every site's equipment as in the period before (none in
+    the first): the fallback when a step finds no plan within its time."""
+    build = {k: 0.0 for k in model.build if k[-1] == period}
+    earlier = [int(t) for t in model.sets.periods if int(t) < period]
+    site = {
+        (i, e, t): (plan_site.get((i, e, earlier[-1]), 0.0) if earlier else 0.0)
+        for (i, e, t) in model.site
+        if t == period
+    }
+    return build, site
+
+
 def solve_rolling(
     full: pyo.ConcreteModel, data: ModelData, options: SolveOptions | None = None
 ) -> SolveResult:
@@ -96,13 +109,14 @@ def solve_rolling(
         step_s = max(steps_end_s - (options.time_limit_s - left()), 0.0) / (len(periods) - k + 1)
         emit("rolling_step", period=period)
         res = solve(sub, replace(options, time_limit_s=max(step_s, 5.0), log_path=None))
-        if not res.has_solution:
-            message = f"rolling step {period}: {res.status} ({res.message})"
-            return SolveResult(res.status, None, None, None, None, timings, message=message)
-        build, site = _decisions(sub, period)
+        if res.has_solution:
+            build, site = _decisions(sub, period)
+            notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
+        else:  # nothing new this period: always feasible (the rest of demand goes unserved)
+            build, site = _nothing_new(sub, period, plan_site)
+            notes.append(f"step {period}: {res.status}, no plan in its time: nothing new built")
         plan_build.update(build)
         plan_site.update(site)
-        notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
         emit("rolling_step_done", period=period, objective=res.objective, gap=res.gap)
     timings["steps_s"] = round(time.perf_counter() - t0, 4)
     _hold(full, "held_build", full.build, plan_build)

@@ -71,3 +71,28 @@ def test_restrict_periods_keeps_only_earlier_rows(net):
 def test_unknown_strategy_is_refused(net, fast):
     with pytest.raises(ValueError, match="unknown strategy 'decomposed'"):
         optimise(myopic_net(net), fast(), strategy="decomposed")
+
+
+def test_a_step_without_a_plan_builds_nothing_new(net, fast, monkeypatch):
+    """myopic_net with the 2030 step made to find no plan: the 2025 choice (one x system,
+    10) stands and nothing is added, so 2 of the 3 bps of 2030 go unserved at the penalty:
+    10 + 2 x 1000 x 1 year = 2010, checked in the full model."""
+    import optimizer.rolling as rolling
+    from optimizer import SolveResult
+
+    real = rolling.solve
+
+    def failing_2030(model, options):
+        # the 2030 step holds only the 2025 builds; the final check holds every build
+        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
+        if step_2030:
+            return SolveResult("no_solution", None, None, None, None, message="forced")
+        return real(model, options)
+
+    monkeypatch.setattr(rolling, "solve", failing_2030)
+    res, t = optimise(myopic_net(net), fast(), strategy="rolling")
+    assert res.objective == pytest.approx(2010.0)
+    assert t["builds"].query("systems_new > 0")[["link", "period"]].values.tolist() == [
+        ["AB_x", 2025]
+    ]
+    assert "step 2030: no_solution, no plan in its time: nothing new built" in res.message
