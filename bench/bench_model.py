@@ -216,8 +216,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     ok = [r for r in rows if "error" not in r]
     fig, (ax_t, ax_g) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for r in ok:
-        gap_pct = 100 * r["gap"] if r["gap"] is not None else float("nan")
-        for ax, y in ((ax_t, r["solve_s"]), (ax_g, gap_pct)):
+        points = [(ax_t, r["solve_s"])]
+        if r["gap"] is not None:  # no plan: no gap to draw
+            points.append((ax_g, 100 * r["gap"]))
+        for ax, y in points:
             ax.scatter(r["sites"], y, color="tab:blue")
             ax.annotate(r["instance"], (r["sites"], y), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
