@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
@@ -96,10 +97,26 @@ def _status(tc: TerminationCondition, has_solution: bool) -> Status:
     return "error"
 
 
+_scheduler_threads: list[int] = []  # HiGHS's process-wide thread pool size, once started
+
+
+def _match_thread_pool(threads: int) -> None:
+    """HiGHS starts one global thread pool per process, sized by the first run's
+    ``threads``; a later run asking for another size fails at once (model status "not
+    set", which appsi reports as termination "unknown"). Restart the pool when the size
+    changes, e.g. a 1-thread test followed by a 2-thread one in one pytest worker."""
+    if _scheduler_threads and _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _scheduler_threads.clear()
+    if not _scheduler_threads:
+        _scheduler_threads.append(threads)
+
+
 class _Run:
     """One appsi HiGHS instance kept across the stages (persistent model)."""
 
     def __init__(self, options: SolveOptions):
+        _match_thread_pool(int(options.threads))
         self.options = options
         self.t0 = time.perf_counter()
         self.opt = Highs()

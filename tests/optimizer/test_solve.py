@@ -142,3 +142,14 @@ def test_tables_follow_the_contract(net, fast):
         ["capex_systems", "capex_equipment", "opex_systems", "opex_equipment",
          "unserved_penalty"]
     )  # fmt: skip
+
+
+def test_thread_count_may_change_between_solves_in_one_process(net, fast):
+    """HiGHS sizes one process-wide thread pool on its first run; a later run with another
+    ``threads`` used to fail at once (status error, termination unknown). One A-B bb84
+    link, 1000 bps demand, system 100 + two free nodes: 100 either way."""
+    n = net(penalty=1000.0).equip("trusted_node", capex=0.0).tech("bb84", capex=100.0)
+    data = n.link("AB", "bb84", "A", "B", 1000.0).demand("d", "A", "B", 1000.0).data()
+    for threads in (1, 2, 1):
+        res, _ = optimise(data, fast(threads=threads))
+        assert (res.status, res.objective) == ("optimal", pytest.approx(100.0)), threads
