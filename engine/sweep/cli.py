@@ -114,6 +114,7 @@ def _with_uncertainty(loaded: list[Scenario], files: list[Path], *, quiet: bool)
         console.print(
             f"skipped (no uncertainty: section, nothing to draw): {', '.join(skipped)}",
             highlight=False,
+            soft_wrap=True,  # file paths stay whole (copyable) in a narrow terminal
         )
     if not kept:
         raise QroadInputError(

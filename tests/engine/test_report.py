@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ _SPEC = importlib.util.spec_from_file_location(
     "qroad_sample_results", Path(__file__).resolve().parents[1] / "ui" / "conftest.py"
 )
 sample = importlib.util.module_from_spec(_SPEC)
+sys.modules[_SPEC.name] = sample  # its dataclasses look their module up by name
 _SPEC.loader.exec_module(sample)
 
 
