@@ -15,24 +15,7 @@ from engine.results import TABLE_NAMES, TABLE_SCHEMAS, read_manifest, read_table
 
 # Two sites 50 km apart, one trusted demand of 1 kbit/s, bb84 only: the plan is one bb84
 # system (plus a trusted node at each end) from the first period.
-PAIR = """
-name: pair
-timeline: mid
-horizon: {start_year: 2025, end_year: 2035, period_years: 5}
-network:
-  sites:
-    - {id: A, lon: 0.0, lat: 50.0}
-    - {id: B, lon: 0.7, lat: 50.0}
-  spans:
-    - {a: A, b: B, length_km: 50}
-demand:
-  pairs:
-    - {a: A, b: B, key_rate_bps: 1000, trust: trusted}
-technologies:
-  enabled: [bb84]
-economics: {unserved_penalty_eur_per_bps_year: 100000}
-solver: {time_limit_s: 30, threads: 1}
-"""
+PAIR = (Path(__file__).resolve().parents[1] / "data" / "pair.yaml").read_text(encoding="utf-8")
 
 runner = CliRunner()
 

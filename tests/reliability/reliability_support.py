@@ -27,24 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QROAD = [sys.executable, "-m", "engine.cli"]
 
 # Two sites 50 km apart, one trusted 1 kbit/s demand, bb84 only: solves in about a second.
-PAIR = """
-name: pair
-timeline: mid
-horizon: {start_year: 2025, end_year: 2035, period_years: 5}
-network:
-  sites:
-    - {id: A, lon: 0.0, lat: 50.0}
-    - {id: B, lon: 0.7, lat: 50.0}
-  spans:
-    - {a: A, b: B, length_km: 50}
-demand:
-  pairs:
-    - {a: A, b: B, key_rate_bps: 1000, trust: trusted}
-technologies:
-  enabled: [bb84]
-economics: {unserved_penalty_eur_per_bps_year: 100000}
-solver: {time_limit_s: 30, threads: 1}
-"""
+PAIR = (ROOT / "tests" / "data" / "pair.yaml").read_text(encoding="utf-8")
 
 # An error line: "error: FILE: key.path: message ..." or "error: FILE: message" (file level).
 FILE_LEVEL = "YAML document refused"  # alias bombs, deep nesting: about the whole file
