@@ -95,7 +95,8 @@ def describe_outcome(outcome: RunOutcome) -> str:
         gap = f", gap {100 * outcome.gap:.2f} %" if outcome.gap is not None else ""
         lines.append(f"  discounted cost {outcome.objective / 1e6:,.2f} M€{gap}")
     if outcome.run_dir is not None:
-        lines.append(f"  results in {outcome.run_dir}")
+        replaced = " (replaced the earlier run of this name: --overwrite)" * outcome.replaced
+        lines.append(f"  results in {outcome.run_dir}{replaced}")
     if outcome.diagnosis:
         lines.append("  demands no available technology can serve:")
         lines += [f"    {line}" for line in outcome.diagnosis]

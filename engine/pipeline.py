@@ -45,6 +45,7 @@ class RunOutcome:
     message: str = ""
     diagnosis: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
+    replaced: bool = False  # an earlier run of the same name was replaced (--overwrite)
 
     @property
     def has_plan(self) -> bool:
@@ -56,6 +57,7 @@ class RunOutcome:
             "scenario": self.scenario,
             "status": self.status,
             "run_dir": str(self.run_dir) if self.run_dir else None,
+            "replaced_earlier_run": self.replaced,
             "objective_eur": self.objective,
             "bound_eur": self.bound,
             "gap": self.gap,
@@ -150,6 +152,7 @@ def run_scenario(
     if lp_text is not None:
         extra["model.lp"] = lp_text
     timings["total_s"] = round(time.perf_counter() - start, 3)
+    outcome.replaced = (Path(out_dir) / scenario.name).exists()
     outcome.run_dir = write_run(
         out_dir,
         scenario.name,

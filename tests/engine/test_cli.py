@@ -50,6 +50,11 @@ def test_run_writes_every_contract_table_and_refuses_to_overwrite(
     assert again.exit_code == 2
     assert "--overwrite" in again.output and "Traceback" not in again.output
 
+    # with --overwrite it is replaced, and said so (never silently)
+    forced = runner.invoke(app, ["run", str(pair_yaml), "--out", str(out), "--overwrite"])
+    assert forced.exit_code == 0, forced.output
+    assert "replaced the earlier run of this name" in " ".join(forced.output.split())
+
 
 def test_json_summary_and_timeline_variant_name(pair_yaml: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
