@@ -47,6 +47,8 @@ def build_model(data: ModelData, *, relax_integers: bool = False) -> pyo.Concret
     con.add_share_constraints(m, s)
     con.add_budget_constraints(m, s)
     con.add_span_constraints(m, s)
+    if not relax_integers:
+        con.add_strong_linking_constraints(m, s)
     add_objective(m, s)
     return m
 

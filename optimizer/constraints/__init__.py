@@ -15,6 +15,7 @@ from optimizer.constraints.flows import (
     add_share_constraints,
 )
 from optimizer.constraints.limits import add_budget_constraints, add_span_constraints
+from optimizer.constraints.linking import add_strong_linking_constraints
 
 __all__ = [
     "add_budget_constraints",
@@ -29,4 +30,5 @@ __all__ = [
     "add_relay_constraints",
     "add_share_constraints",
     "add_span_constraints",
+    "add_strong_linking_constraints",
 ]
