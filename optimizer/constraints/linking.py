@@ -61,7 +61,5 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     ]
     m.strong_linking_direct = pyo.Constraint(
         direct_rows,
-        rule=lambda m, d, ln, t: (
-            m.direct[d, ln, t] - s.demand_bps[d, t] * m.installed[ln, t] <= 0
-        ),
+        rule=lambda m, d, ln, t: m.direct[d, ln, t] - s.demand_bps[d, t] * m.installed[ln, t] <= 0,
     )
