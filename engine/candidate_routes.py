@@ -8,13 +8,16 @@ from the first site.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice, pairwise
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
 import pandas as pd
+
+from engine.k_shortest import margin, shortest_simple_paths_lazy, unique_next_hops
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -59,14 +62,71 @@ def k_routes_within(
     graph: nx.Graph, a: str, b: str, k: int, max_length_km: float
 ) -> Iterator[Route]:
     """Up to ``k`` shortest simple routes from a to b no longer than ``max_length_km``."""
-    if a == b or not nx.has_path(graph, a, b):
-        return
-    paths = nx.shortest_simple_paths(graph, a, b, weight="length_km")
-    for path in islice(paths, k):
-        route = route_of(graph, path)
-        if route.length_km > max_length_km:
+    return RouteFinder(graph).within(a, b, k, max_length_km)
+
+
+class RouteFinder:
+    """``k_routes_within`` for many site pairs and technologies on one graph.
+
+    Routes are those of ``nx.shortest_simple_paths(graph, a, b, weight="length_km")``, in its
+    order; each pair's routes are computed once, as far as some caller has asked, and shared
+    by every technology (they differ only in ``k`` and the reach). The search is
+    ``engine.k_shortest.shortest_simple_paths_lazy``, which skips spur searches that cannot
+    win; distances to each target come from one Dijkstra per target.
+    """
+
+    def __init__(self, graph: nx.Graph) -> None:
+        self.graph = graph
+        self._component = {
+            node: i for i, nodes in enumerate(nx.connected_components(graph)) for node in nodes
+        }
+        self._dist: dict[Any, dict[Any, float]] = {}
+        self._hops: dict[Any, tuple[dict[Any, Any], float]] = {}
+        self._routes: dict[tuple[str, str], tuple[list[Route], Iterator[list[Any]] | None]] = {}
+
+    def distances(self, node: Any) -> dict[Any, float]:
+        """Shortest fibre distance (km) from ``node`` to every node connected to it: the
+        values of ``nx.shortest_path_length(graph, node, x, weight="length_km")``."""
+        if node not in self._dist:
+            self._dist[node] = nx.single_source_dijkstra_path_length(
+                self.graph, node, weight="length_km"
+            )
+        return self._dist[node]
+
+    def _next_hops(self, target: Any) -> tuple[dict[Any, Any], float]:
+        """``unique_next_hops`` towards ``target`` and the margin (km) they use."""
+        if target not in self._hops:
+            dist = self.distances(target)
+            hops = unique_next_hops(self.graph, target, "length_km", dist)
+            self._hops[target] = (hops, margin(dist))
+        return self._hops[target]
+
+    def within(self, a: str, b: str, k: int, max_length_km: float) -> Iterator[Route]:
+        """Up to ``k`` shortest simple routes a→b (in that direction) no longer than
+        ``max_length_km`` (km): the routes up to the first longer one."""
+        if a == b:
             return
-        yield route
+        for node in (a, b):
+            if node not in self._component:
+                raise nx.NodeNotFound(f"Node {node} not in graph")
+        if self._component[a] != self._component[b]:
+            return
+        if (a, b) not in self._routes:
+            paths = shortest_simple_paths_lazy(
+                self.graph, a, b, "length_km", self.distances(b), *self._next_hops(b)
+            )
+            self._routes[(a, b)] = ([], paths)
+        routes, paths = self._routes[(a, b)]
+        for i in range(k):
+            if i == len(routes):
+                path = next(paths, None) if paths is not None else None
+                if path is None:
+                    self._routes[(a, b)] = (routes, None)
+                    return
+                routes.append(route_of(self.graph, path))
+            if routes[i].length_km > max_length_km:
+                return
+            yield routes[i]
 
 
 def relay_position(route: Route) -> tuple[str, float]:
@@ -78,7 +138,7 @@ def relay_position(route: Route) -> tuple[str, float]:
     inner = range(1, len(route.sites) - 1)
     if not inner:
         return "", middle
-    best = min(inner, key=lambda i: (abs(route.positions_km[i] - middle), i))
+    best = _nearest(route.positions_km, inner.start, inner.stop, middle)
     return route.sites[best], route.positions_km[best]
 
 
@@ -101,10 +161,10 @@ def repeater_layouts(
         count = 2**n - 1
         if count > len(inner):
             break
-        chosen = []
-        for j in range(1, count + 1):
-            target = j * route.length_km / 2**n
-            chosen.append(min(inner, key=lambda i, t=target: (abs(route.positions_km[i] - t), i)))
+        chosen = [
+            _nearest(route.positions_km, inner[0], inner[-1] + 1, j * route.length_km / 2**n)
+            for j in range(1, count + 1)
+        ]
         if len(set(chosen)) != count or chosen != sorted(chosen):
             continue
         cuts = [0.0, *(route.positions_km[i] for i in chosen), route.length_km]
@@ -113,6 +173,21 @@ def repeater_layouts(
             (tuple(route.sites[i] for i in chosen), 2**n * longest, {"nesting_level": n})
         )
     return layouts
+
+
+def _nearest(positions: tuple[float, ...], lo: int, hi: int, target: float) -> int:
+    """Index i in [lo, hi) minimising (|positions[i] − target|, i); ``positions`` (km) must
+    be non-decreasing (cumulative distances), so only the two values around ``target``
+    (the first index of each) can be nearest."""
+    right = bisect_left(positions, target, lo, hi)
+    best = None
+    if right > lo:
+        left = bisect_left(positions, positions[right - 1], lo, hi)
+        best = (abs(positions[left] - target), left)
+    if right < hi:
+        best = min(best or (math.inf, hi), (abs(positions[right] - target), right))
+    assert best is not None
+    return best[1]
 
 
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -128,19 +203,32 @@ def _pair(a: Any, b: Any) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
+def _sites_by_customer(customer_sites: pd.DataFrame) -> dict[str, list[str]]:
+    """Each customer's sites (as ``str``, in table order); rows without a customer skipped
+    (as ``groupby("customer")`` does)."""
+    out: dict[str, list[str]] = {}
+    for customer, site in zip(customer_sites["customer"], customer_sites["site"], strict=True):
+        if not pd.isna(customer):
+            out.setdefault(str(customer), []).append(str(site))
+    return out
+
+
 def end_to_end_pairs(
     graph: nx.Graph,
     demands: pd.DataFrame,
     customer_sites: pd.DataFrame | None,
     satellite_min_distance_km: float,
+    routes: RouteFinder | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """(end-to-end pairs, trusted-satellite pairs, entangled-satellite pairs), each sorted.
 
     End-to-end pairs: endpoints of trust_free and partial demands, plus every pair of sites
     of a customer that has partial demands. Satellite pairs: trusted-demand endpoints
     (trusted satellite) or end-to-end pairs (entangled satellite) whose shortest fibre route
-    is longer than ``satellite_min_distance_km`` or missing.
+    is longer than ``satellite_min_distance_km`` or missing. ``routes`` shares its
+    distances (one Dijkstra per site) with later route searches.
     """
+    routes = routes if routes is not None else RouteFinder(graph)
     trust = demands["trust"].astype(str)
     e2e = {
         _pair(a, b)
@@ -153,9 +241,9 @@ def end_to_end_pairs(
     }
     if customer_sites is not None and len(customer_sites):
         partial_customers = set(demands.loc[trust == "partial", "customer"].astype(str))
-        for customer, group in customer_sites.groupby("customer"):
-            if str(customer) in partial_customers:
-                own = sorted(map(str, group["site"]))
+        for customer, sites in _sites_by_customer(customer_sites).items():
+            if customer in partial_customers:
+                own = sorted(sites)
                 e2e |= {(a, b) for i, a in enumerate(own) for b in own[i + 1 :]}
     trusted = {
         _pair(a, b)
@@ -169,8 +257,8 @@ def end_to_end_pairs(
 
     def far(pair: tuple[str, str]) -> bool:
         try:
-            length = nx.shortest_path_length(graph, pair[0], pair[1], weight="length_km")
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            length = routes.distances(pair[0])[pair[1]]
+        except (KeyError, nx.NodeNotFound):
             return True
         return float(length) > satellite_min_distance_km
 
@@ -191,8 +279,8 @@ def direct_pairs(
     if customer_sites is not None and len(customer_sites):
         trust = demands["trust"].astype(str)
         partial_customers = set(demands.loc[trust == "partial", "customer"].astype(str))
-        for customer, group in customer_sites.groupby("customer"):
-            own = sorted(set(map(str, group["site"])))
-            if str(customer) in partial_customers and len(own) >= 3:
+        for customer, sites in _sites_by_customer(customer_sites).items():
+            own = sorted(set(sites))
+            if customer in partial_customers and len(own) >= 3:
                 out -= {(a, b) for i, a in enumerate(own) for b in own[i + 1 :]}
     return out

@@ -60,10 +60,10 @@ import pandas as pd
 
 from engine.candidate_routes import (
     Route,
+    RouteFinder,
     direct_pairs,
     end_to_end_pairs,
     great_circle_km,
-    k_routes_within,
     relay_position,
     repeater_layouts,
     route_of,
@@ -144,6 +144,7 @@ def _generate(
     row: dict,
     graph: nx.Graph,
     *,
+    routes: RouteFinder,
     reach: float,
     pairs: list[tuple[str, str]],
     sat_pairs: list[tuple[str, str]],
@@ -181,11 +182,11 @@ def _generate(
                         out.append(_midpoint_cand(row, route, need_site=False))
     if kind in ("relay_midpoint", "memory_midpoint"):
         for a, b in pairs:
-            for route in k_routes_within(graph, a, b, k_routes, reach):
+            for route in routes.within(a, b, k_routes, reach):
                 ends.append(_midpoint_cand(row, route, need_site=kind == "memory_midpoint"))
     if kind == "repeater_chain":
         for a, b in pairs:
-            for route in k_routes_within(graph, a, b, k_routes, reach):
+            for route in routes.within(a, b, k_routes, reach):
                 for nodes, eff, kwargs in repeater_layouts(route, row["params"]):
                     extra = [(s, row["intermediate_equipment"]) for s in nodes]
                     ends.append(
@@ -285,8 +286,9 @@ def candidate_links(
         str(s): (float(x), float(y))
         for s, x, y in zip(sites["site"], sites["lon"], sites["lat"], strict=True)
     }
+    routes = RouteFinder(graph)  # shared by every technology
     pairs, sat_pairs_trusted, sat_pairs_free = end_to_end_pairs(
-        graph, demands, customer_sites, satellite_min_distance_km
+        graph, demands, customer_sites, satellite_min_distance_km, routes
     )
     limits = {
         str(s): float(m)
@@ -311,6 +313,7 @@ def candidate_links(
         cands = _generate(
             head,
             graph,
+            routes=routes,
             reach=reach,
             pairs=pairs,
             sat_pairs=sat_pairs,

@@ -131,13 +131,15 @@ class DemandTotals:
             index="demand", columns="period", values="key_rate_bps", aggfunc="sum", fill_value=0.0
         ).reindex(columns=periods, fill_value=0.0)
         table.index = table.index.astype(str)
+        values = table.to_numpy(dtype=float)  # one row per demand, one column per period
+        position = {d: i for i, d in enumerate(table.index)}
         zero = np.zeros(len(periods))
         totals: dict[str, np.ndarray] = {"trusted": zero.copy(), "partial": zero.copy()}
         pair: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-        for d, a, b, trust in zip(
-            demands["demand"], demands["site_a"], demands["site_b"], demands["trust"], strict=True
-        ):
-            row = table.loc[str(d)].to_numpy(dtype=float) if str(d) in table.index else zero
+        columns = (demands[c].tolist() for c in ("demand", "site_a", "site_b", "trust"))
+        for d, a, b, trust in zip(*columns, strict=True):
+            i = position.get(str(d))
+            row = values[i] if i is not None else zero
             key = (min(str(a), str(b)), max(str(a), str(b)))
             by_trust = pair.setdefault(key, {})
             by_trust[str(trust)] = by_trust.get(str(trust), zero) + row

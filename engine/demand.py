@@ -92,6 +92,7 @@ def build_demands(
     demand_rows: list[tuple] = []
     rate_rows: list[tuple] = []
     pair_customers: list[tuple[str, str]] = []
+    pair_seen: set[tuple[str, str]] = set()  # pair_customers' rows (fast membership test)
     for n, e in enumerate(entries, start=1):
         _check_customer(e, owners)
         classes = [e["trust"]] if e["trust"] else list(TRUST_CLASSES)
@@ -102,8 +103,9 @@ def build_demands(
             customer = e["customer"]
             if trust == "partial" and not customer:
                 customer = _customer_for(e["a"], e["b"], owners)
-                if customer.startswith("pair:") and (customer, e["a"]) not in pair_customers:
+                if customer.startswith("pair:") and (customer, e["a"]) not in pair_seen:
                     pair_customers += [(customer, e["a"]), (customer, e["b"])]
+                    pair_seen.update(pair_customers[-2:])
             demand = f"D{n:04d}-{trust}"
             demand_rows.append((demand, e["a"], e["b"], trust, customer, e["paths"]))
             rate_rows += [(demand, p, share[p] * e["rate"] * growth[p]) for p in periods]
