@@ -45,6 +45,7 @@ class SolveOptions:
     warm_start: bool = True
     two_stage: bool = True
     relaxed_share: float = 0.5
+    lp_share: float = 0.6
     guided_thresholds: tuple[float | None, ...] = (None,)
     repair_rounds: int = 3
     log_path: Path | None = None
@@ -196,7 +197,8 @@ def _lp_and_start(
     saved = warmstart.relax(model)
     start = plan = None
     try:
-        res, ok = run.solve(model, lp=True)
+        # at most lp_share of the limit: the MIP keeps time to find a plan without the LP
+        res, ok = run.solve(model, lp=True, limit=run.options.lp_share * run.options.time_limit_s)
         optimal = res.termination_condition == TerminationCondition.optimal
         lp_bound = res.best_feasible_objective if optimal else None
         timings["lp_s"] = run.elapsed()

@@ -3,6 +3,8 @@ result tables' contract."""
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,3 +155,21 @@ def test_thread_count_may_change_between_solves_in_one_process(net, fast):
     for threads in (1, 2, 1):
         res, _ = optimise(data, fast(threads=threads))
         assert (res.status, res.objective) == ("optimal", pytest.approx(100.0)), threads
+
+
+def test_lp_stage_is_capped_at_its_share_of_the_time_limit(net, fast, monkeypatch):
+    """The LP relaxation's run gets at most ``lp_share x time_limit_s`` (here 0.25 x 40 s =
+    10 s), so the MIP keeps time for a plan; the optimum (440 EUR) is unchanged."""
+    solve_module = importlib.import_module("optimizer.solve")
+
+    limits: list[tuple[bool, float | None]] = []
+    original = solve_module._Run.solve
+
+    def recording(self, model, warm=False, lp=False, limit=None):
+        limits.append((lp, limit))
+        return original(self, model, warm=warm, lp=lp, limit=limit)
+
+    monkeypatch.setattr(solve_module._Run, "solve", recording)
+    res, _ = optimise(one_link(net).data(), fast(time_limit_s=40, lp_share=0.25))
+    assert limits[0] == (True, 10.0)
+    assert res.objective == pytest.approx(440.0)
