@@ -1,16 +1,10 @@
 """``solve``: the one place that runs a solver (HiGHS, embedded through Pyomo's appsi).
 
-Stages, each reported to ``SolveOptions.progress`` as a dict:
-
-1. ``lp``: the full LP relaxation (every integer and binary continuous); its optimum is
-   ``SolveResult.lp_bound``, the root relaxation bound;
-2. ``warm_start`` (optional): round the relaxed integers up, fix them, re-solve the LP over
-   flows and served key (see ``optimizer.warmstart``); a feasible result becomes the MIP
-   start;
-3. ``mip``: the model as built (system counts integer unless built with
-   ``relax_integers``), with the start; HiGHS's improving-solution callback reports
-   incumbent, bound and gap while it runs.
-
+Stages (docs/model.md, "Solving"), each reported to ``SolveOptions.progress`` as a dict:
+``lp`` (the LP relaxation by interior point, at most ``lp_share`` of the time limit; its
+optimum is ``lp_bound``), ``warm_start`` (LP-guided rounding with repair), ``relaxed_mip``
+(two-stage mode: counts continuous, equipment binary) and ``mip`` (the model as built, from
+the best start; HiGHS's improving-solution callback reports incumbent, bound and gap).
 Solution values are loaded into the model only when the solver holds a feasible solution.
 """
 
