@@ -58,15 +58,9 @@ def route_of(graph: nx.Graph, path: list[Any]) -> Route:
     return Route(tuple(str(s) for s in path), tuple(spans), tuple(positions))
 
 
-def k_routes_within(
-    graph: nx.Graph, a: str, b: str, k: int, max_length_km: float
-) -> Iterator[Route]:
-    """Up to ``k`` shortest simple routes from a to b no longer than ``max_length_km``."""
-    return RouteFinder(graph).within(a, b, k, max_length_km)
-
-
 class RouteFinder:
-    """``k_routes_within`` for many site pairs and technologies on one graph.
+    """The k shortest simple routes within a reach, for many site pairs and technologies on
+    one graph.
 
     Routes are those of ``nx.shortest_simple_paths(graph, a, b, weight="length_km")``, in its
     order; each pair's routes are computed once, as far as some caller has asked, and shared
@@ -214,21 +208,19 @@ def _sites_by_customer(customer_sites: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def end_to_end_pairs(
-    graph: nx.Graph,
+    routes: RouteFinder,
     demands: pd.DataFrame,
     customer_sites: pd.DataFrame | None,
     satellite_min_distance_km: float,
-    routes: RouteFinder | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """(end-to-end pairs, trusted-satellite pairs, entangled-satellite pairs), each sorted.
 
     End-to-end pairs: endpoints of trust_free and partial demands, plus every pair of sites
     of a customer that has partial demands. Satellite pairs: trusted-demand endpoints
     (trusted satellite) or end-to-end pairs (entangled satellite) whose shortest fibre route
-    is longer than ``satellite_min_distance_km`` or missing. ``routes`` shares its
-    distances (one Dijkstra per site) with later route searches.
+    is longer than ``satellite_min_distance_km`` or missing; the fibre distances come from
+    ``routes`` (one Dijkstra per site, shared with the route searches that follow).
     """
-    routes = routes if routes is not None else RouteFinder(graph)
     trust = demands["trust"].astype(str)
     e2e = {
         _pair(a, b)

@@ -142,7 +142,6 @@ def _midpoint_cand(row: dict, route: Route, *, need_site: bool) -> _Cand | None:
 
 def _generate(
     row: dict,
-    graph: nx.Graph,
     *,
     routes: RouteFinder,
     reach: float,
@@ -153,7 +152,7 @@ def _generate(
     express_hops: bool,
     direct_pairs: set[tuple[str, str]],
 ) -> list[_Cand]:
-    kind = row["link_kind"]
+    kind, graph = row["link_kind"], routes.graph
     out: list[_Cand] = []
     ends: list[_Cand | None] = []  # end-to-end links (rules 3, 4): usage decided below
     if kind in ("point_to_point", "free_space", "relay_midpoint"):
@@ -288,7 +287,7 @@ def candidate_links(
     }
     routes = RouteFinder(graph)  # shared by every technology
     pairs, sat_pairs_trusted, sat_pairs_free = end_to_end_pairs(
-        graph, demands, customer_sites, satellite_min_distance_km, routes
+        routes, demands, customer_sites, satellite_min_distance_km
     )
     limits = {
         str(s): float(m)
@@ -312,7 +311,6 @@ def candidate_links(
         sat_pairs = sat_pairs_trusted if head["trusted_intermediary"] else sat_pairs_free
         cands = _generate(
             head,
-            graph,
             routes=routes,
             reach=reach,
             pairs=pairs,

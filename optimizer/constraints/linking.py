@@ -31,7 +31,6 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     rate of the corridor's links (otherwise the capacity row already implies it).
     Not added for continuous counts (``relax_integers``), where it is not valid.
     """
-    usable = {t: s.usable.get(t, set()) for t in s.periods}
     pair: dict[tuple[str, str, int], list] = defaultdict(list)
     for k in s.flow_index:
         pair[k[0], k[1], k[4]].append(k)
@@ -52,12 +51,10 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
             <= 0
         ),
     )
-    direct_rows = [
+    direct_rows = [  # direct service exists only on usable links (installed may be > 0)
         (d, ln, t)
         for d, ln, t in s.direct_index
-        if (ln, t) in s.installed_from
-        and ln in usable[t]
-        and s.demand_bps[d, t] < s.rate_per_system_bps.get((ln, t), 0.0)
+        if s.demand_bps[d, t] < s.rate_per_system_bps[ln, t]
     ]
     m.strong_linking_direct = pyo.Constraint(
         direct_rows,
