@@ -17,13 +17,14 @@ from numpy.typing import ArrayLike
 from engine.physics.common import FloatArray, as_float_array, maximise_1d, transmittance
 
 _LOG2E = 1.0 / np.log(2.0)
+_LN10 = float(np.log(10.0))
 _EPS = np.finfo(np.float64).eps
 # K = βI_AB − χ_BE is a difference of O(1)–O(10) entropies; measured rounding error of the
 # difference reaches ~1e-13 bits. Values below this floor are reported as 0.
 _NOISE_FACTOR = 256.0
 _NOISE_FLOOR_BITS = 1e-12
 
-_BLOCK = 65536
+_BLOCK = 16384
 
 TABLE_MIN_POINTS = 512
 """Above this many distances, V_A is optimised at fixed loss anchors and interpolated."""
@@ -39,28 +40,44 @@ V_A_MIN_SNU = 1e-2
 V_A_MAX_SNU = 1e3
 
 
-def _g(nu_sq: FloatArray) -> FloatArray:
-    """Entropy G((ν−1)/2) in bits of a thermal state given ν² (ν ≥ 1; smaller values clip to 1).
+def _g_pair(nu1_sq: FloatArray, nu2_sq: FloatArray) -> FloatArray:
+    """Entropy G(x₁) + G(x₂) in bits of two thermal modes given ν₁², ν₂² (x = (ν−1)/2, ν ≥ 1).
 
     G(x) = (x+1)log₂(x+1) − x log₂x, written as log₂(x+1) + x log₂(1+1/x) so it is accurate
-    for large and small x; x is floored at 1e-300, where the second term is 0 to double precision.
-    Evaluated in place on two arrays (the input is not modified).
+    for large and small x (x is floored at 1e-300, where the second term is 0 to double
+    precision). Two rewrites cost three ``log`` instead of four ``log1p``, which glibc makes
+    ~2x dearer (docs/benchmarks.md): the two ``ln(x+1)`` are taken as one ``ln[(x₁+1)(x₂+1)]``
+    (absolute error a few 1e-16), and ln(1+u), u = 1/x, as ln y + [u − (y−1)]/y with
+    y = fl(1+u): for u ≤ 1, u − (y−1) is exactly what rounding dropped from 1+u (Sterbenz), so
+    the first-order correction restores log1p's accuracy (the idea behind Goldberg, ACM Comput.
+    Surv. 23, 5 (1991), Thm. 4). Tested against extended precision in tests/engine/physics/
+    test_cv.py. The inputs are not modified.
     """
-    x = np.maximum(nu_sq, 1.0)
-    if x.ndim == 0:  # 0-d: ufuncs return scalars, which cannot take ``out=``
-        x = np.maximum((np.sqrt(x) - 1.0) * 0.5, 1e-300)
-        return (np.log1p(x) + x * np.log1p(1.0 / x)) * _LOG2E
-    np.sqrt(x, out=x)
-    x -= 1.0
-    x *= 0.5
-    np.maximum(x, 1e-300, out=x)
-    tail = np.divide(1.0, x)
-    np.log1p(tail, out=tail)
-    tail *= x  # x·ln(1 + 1/x)
-    np.log1p(x, out=x)
-    x += tail
-    x *= _LOG2E
-    return x
+    if np.ndim(nu1_sq) == 0:
+        return _g_pair(np.reshape(nu1_sq, 1), np.reshape(nu2_sq, 1))[0]
+    x1 = np.maximum(nu1_sq, 1.0)
+    x2 = np.maximum(nu2_sq, 1.0)
+    for x in (x1, x2):
+        np.sqrt(x, out=x)
+        x -= 1.0
+        x *= 0.5
+        np.maximum(x, 1e-300, out=x)
+    out = np.add(x1, 1.0)
+    tail = np.add(x2, 1.0)
+    out *= tail
+    np.log(out, out=out)  # ln[(x₁+1)(x₂+1)]
+    y = np.empty_like(x1)
+    for x in (x1, x2):
+        np.divide(1.0, x, out=tail)  # u = 1/x
+        np.add(tail, 1.0, out=y)  # y = fl(1 + u)
+        tail += 1.0 - y  # u − (y − 1): what rounding dropped from 1 + u
+        tail /= y
+        np.log(y, out=y)
+        tail += y  # ln(1 + u) = ln y + [u − (y − 1)]/y
+        tail *= x  # x·ln(1 + 1/x)
+        out += tail
+    out *= _LOG2E
+    return out
 
 
 def cv_key_terms(
@@ -88,7 +105,7 @@ def cv_key_terms(
     The smaller root of each quadratic is taken as B/λ₁² (resp. D/λ₃²) to avoid cancellation.
 
     Every expression is evaluated with in-place ufuncs on shared subexpressions, in the
-    order written above, so the result is bit-for-bit that of the plain formulas.
+    order written above; the entropies are summed pairwise by ``_g_pair``.
     """
     if np.ndim(t) == 0 and np.ndim(v_a) == 0:
         one = np.reshape(np.asarray(t, dtype=np.float64), 1)
@@ -175,10 +192,8 @@ def cv_key_terms(
         l3sq += c
         l3sq *= 0.5
         l4sq = np.divide(d, l3sq, out=d)
-        s_e = _g(l1sq)
-        s_e += _g(l2sq)
-        s_e_b = _g(l3sq)
-        s_e_b += _g(l4sq)
+        s_e = _g_pair(l1sq, l2sq)
+        s_e_b = _g_pair(l3sq, l4sq)
     return i_ab, s_e, s_e_b
 
 
@@ -204,11 +219,8 @@ def _key(
         i_ab *= beta
         k = np.subtract(s_e, s_e_b)
         np.subtract(i_ab, k, out=k)  # βI_AB − (S(E) − S(E|B))
-        np.abs(i_ab, out=i_ab)
-        np.abs(s_e, out=s_e)
         i_ab += s_e
-        np.abs(s_e_b, out=s_e_b)
-        i_ab += s_e_b  # |βI_AB| + |S(E)| + |S(E|B)|
+        i_ab += s_e_b  # |βI_AB| + |S(E)| + |S(E|B)|: all three are ≥ 0 (or NaN, then K = 0)
         i_ab *= _NOISE_FACTOR * _EPS
         i_ab += _NOISE_FLOOR_BITS  # rounding-noise floor of K
         ok = np.greater(k, i_ab)
@@ -265,9 +277,10 @@ def cv_qkd(
         flat = length.reshape(-1)
         out = np.empty(flat.shape)
         va = np.float64(v_a)
-        for start in range(0, flat.size, _BLOCK):  # cache-sized blocks: ~1.5x faster at 1e6
+        for start in range(0, flat.size, _BLOCK):  # cache-sized blocks (docs/benchmarks.md)
             stop = start + _BLOCK
-            t_part = transmittance(flat[start:stop], alpha_db_per_km)
+            t_part = np.multiply(flat[start:stop], -alpha_db_per_km * _LN10 / 10.0)
+            np.exp(t_part, out=t_part)  # T = 10^(−αL/10) = exp(−αL·ln10/10); exp is ~3x cheaper
             np.minimum(t_part, 1.0 - 1e-15, out=t_part)
             out[start:stop] = _key(t_part, va, **kwargs)  # type: ignore[arg-type]
         return out.reshape(length.shape)
