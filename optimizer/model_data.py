@@ -120,6 +120,12 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def rows(df: pd.DataFrame, *columns: str) -> zip:
+    """Tuples of plain Python values of ``columns``, row by row: ``tolist`` per column is ~20x
+    faster than ``itertuples`` over pandas' Arrow-backed string columns."""
+    return zip(*(df[c].tolist() for c in columns), strict=True)
+
+
 class ModelDataError(ValueError):
     """A ModelData table is malformed: the message names the table and the problem."""
 
@@ -176,34 +182,34 @@ class ModelData:
         return pd.Series([default] * len(df), index=df.index, dtype=object)
 
     def _check_refs(self) -> None:
-        sites = set(self.sites["site"])
-        periods = set(self.periods["period"])
-        links = set(self.links["link"])
+        sites = set(self.sites["site"].tolist())
+        periods = set(self.periods["period"].tolist())
+        links = set(self.links["link"].tolist())
         refs: list[tuple[str, str, set]] = [
             ("spans", "site_a", sites),
             ("spans", "site_b", sites),
             ("links", "site_a", sites),
             ("links", "site_b", sites),
-            ("links", "tech", set(self.technologies["tech"])),
+            ("links", "tech", set(self.technologies["tech"].tolist())),
             ("link_sites", "link", links),
             ("link_sites", "site", sites),
-            ("link_sites", "equipment", set(self.equipment["equipment"])),
+            ("link_sites", "equipment", set(self.equipment["equipment"].tolist())),
             ("link_spans", "link", links),
-            ("link_spans", "span", set(self.spans["span"])),
+            ("link_spans", "span", set(self.spans["span"].tolist())),
             ("capacity", "link", links),
             ("capacity", "period", periods),
             ("costs", "period", periods),
             ("demands", "site_a", sites),
             ("demands", "site_b", sites),
             ("demands", "trust", set(TRUST_CLASSES)),
-            ("demand_rates", "demand", set(self.demands["demand"])),
+            ("demand_rates", "demand", set(self.demands["demand"].tolist())),
             ("demand_rates", "period", periods),
             ("customer_sites", "site", sites),
         ]
         if "usage" in self.links.columns:
             refs.append(("links", "usage", set(LINK_USAGES)))
         for table, column, allowed in refs:
-            bad = set(getattr(self, table)[column]) - allowed
+            bad = set(getattr(self, table)[column].unique().tolist()) - allowed
             if bad:
                 raise ModelDataError(
                     f"ModelData.{table}.{column}: unknown values {sorted(map(str, bad))[:5]}"

@@ -26,7 +26,7 @@ import pandas as pd
 
 from optimizer import flowsets
 from optimizer.flowsets import Arc, Commodity
-from optimizer.model_data import ModelData, ModelDataError
+from optimizer.model_data import ModelData, ModelDataError, rows
 
 TRUSTED_NODE = "trusted_node"
 CATEGORIES = (
@@ -139,15 +139,13 @@ def build_sets(data: ModelData) -> ModelSets:
 
     techs = data.technologies.set_index("tech")
     lk = data.links.sort_values("link")
-    links = [str(x) for x in lk["link"]]
-    link_tech = dict(zip(links, lk["tech"], strict=True))
-    link_ends = {ln: (a, b) for ln, a, b in zip(links, lk["site_a"], lk["site_b"], strict=True)}
-    link_max = {ln: int(m) for ln, m in zip(links, lk["max_systems"], strict=True)}
+    links = [str(x) for x in lk["link"].tolist()]
+    link_tech = dict(zip(links, lk["tech"].tolist(), strict=True))
+    link_ends = {ln: (a, b) for ln, a, b in rows(lk, "link", "site_a", "site_b")}
+    link_max = {ln: int(m) for ln, m in zip(links, lk["max_systems"].tolist(), strict=True)}
     cap = {
         (str(ln), int(t)): float(r)
-        for ln, t, r in data.capacity[["link", "period", "key_rate_per_system_bps"]].itertuples(
-            index=False
-        )
+        for ln, t, r in rows(data.capacity, "link", "period", "key_rate_per_system_bps")
     }
     rate = {(ln, t): max(cap.get((ln, t), 0.0), 0.0) for ln in links for t in periods}
 
@@ -159,8 +157,9 @@ def build_sets(data: ModelData) -> ModelSets:
     ]
     buildable = set(build_index)
     installed_from: dict[tuple[str, int], list[int]] = {}
+    tech_life = {str(k): _lifetime(v) for k, v in techs["lifetime_years"].items()}
     for ln in links:
-        life = _lifetime(techs.at[link_tech[ln], "lifetime_years"])
+        life = tech_life[link_tech[ln]]
         for t in periods:
             src = [t0 for t0 in periods if (ln, t0) in buildable and 0 <= t - t0 < max(life, 1)]
             if src:
@@ -170,7 +169,7 @@ def build_sets(data: ModelData) -> ModelSets:
     }
 
     link_needs: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for ln, i, e in data.link_sites[["link", "site", "equipment"]].itertuples(index=False):
+    for ln, i, e in rows(data.link_sites, "link", "site", "equipment"):
         if ln in link_max:
             link_needs[str(ln)].append((str(i), str(e)))
 
@@ -179,14 +178,15 @@ def build_sets(data: ModelData) -> ModelSets:
     for d, info in demand_info.items():
         if info["site_a"] == info["site_b"]:
             raise ModelDataError(f"ModelData.demands: demand {d} joins a site to itself")
-    rates = {(str(d), int(t)): float(r) for d, t, r in data.demand_rates.itertuples(index=False)}
+    rate_rows = rows(data.demand_rates, "demand", "period", "key_rate_bps")
+    rates = {(str(d), int(t)): float(r) for d, t, r in rate_rows}
     demand_bps = {(d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods}
 
     equipment = data.equipment.set_index("equipment")
     ti = {str(k): bool(v) for k, v in techs["trusted_intermediary"].items()}
-    usage = dict(zip(data.links["link"].astype(str), data.column("links", "usage"), strict=True))
+    usage = dict(rows(data.links.assign(usage=data.column("links", "usage")), "link", "usage"))
     own: dict[str, set[str]] = defaultdict(set)
-    for cust, site in data.customer_sites[["customer", "site"]].itertuples(index=False):
+    for cust, site in rows(data.customer_sites, "customer", "site"):
         own[str(cust)].add(str(site))
     commodities = flowsets.commodities(
         demand_info,
@@ -252,13 +252,9 @@ def build_sets(data: ModelData) -> ModelSets:
             purchases[e, t0] = chain
 
     span_links: dict[str, list[str]] = defaultdict(list)
-    for ln, s in data.link_spans[["link", "span"]].itertuples(index=False):
+    for ln, s in rows(data.link_spans, "link", "span"):
         span_links[str(s)].append(str(ln))
-    span_max = {
-        str(s): float(m)
-        for s, m in data.spans[["span", "max_systems"]].itertuples(index=False)
-        if pd.notna(m)
-    }
+    span_max = {str(s): float(m) for s, m in rows(data.spans, "span", "max_systems") if pd.notna(m)}
     return ModelSets(
         periods=periods,
         years=years,
