@@ -173,3 +173,36 @@ def test_lp_stage_is_capped_at_its_share_of_the_time_limit(net, fast, monkeypatc
     res, _ = optimise(one_link(net).data(), fast(time_limit_s=40, lp_share=0.25))
     assert limits[0] == (True, 10.0)
     assert res.objective == pytest.approx(440.0)
+
+
+def test_lp_after_a_timed_out_mip_gets_its_own_time():
+    """HiGHS compares some limits with an instance's cumulative run time (ERGO-Code/HiGHS
+    #1477): after a MIP stopped at its 2 s limit, an LP given 1 s used to stop at once
+    ("time limit reached", no solution). The MIP is a market split instance (Cornuejols &
+    Dawande 1999: 4 rows, 30 binaries, far beyond 2 s of branch and bound); its LP
+    relaxation reaches 0 (every row can be met exactly with x = 1/2 nudged), so the
+    run after the MIP must report that optimum."""
+    import pyomo.environ as pyo
+
+    from optimizer import SolveOptions, warmstart
+
+    solve_module = importlib.import_module("optimizer.solve")
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 100, (4, 30))
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(30), domain=pyo.Binary)
+    m.up = pyo.Var(range(4), domain=pyo.NonNegativeReals)
+    m.down = pyo.Var(range(4), domain=pyo.NonNegativeReals)
+    m.rows = pyo.Constraint(
+        range(4),
+        rule=lambda m, i: sum(int(a[i, j]) * m.x[j] for j in range(30)) + m.up[i] - m.down[i]
+        == int(a[i].sum()) // 2,
+    )
+    m.obj = pyo.Objective(expr=sum(m.up[i] + m.down[i] for i in range(4)))
+    run = solve_module._Run(SolveOptions(time_limit_s=60.0, threads=1))
+    mip, _ = run.solve(m, limit=2.0)
+    assert mip.termination_condition.name == "maxTimeLimit"
+    warmstart.relax(m)
+    lp, ok = run.solve(m, lp=True, limit=1.0)
+    assert ok and lp.termination_condition.name == "optimal"
+    assert lp.best_feasible_objective == pytest.approx(0.0, abs=1e-6)
