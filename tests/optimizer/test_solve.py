@@ -195,8 +195,10 @@ def test_lp_after_a_timed_out_mip_gets_its_own_time():
     m.down = pyo.Var(range(4), domain=pyo.NonNegativeReals)
     m.rows = pyo.Constraint(
         range(4),
-        rule=lambda m, i: sum(int(a[i, j]) * m.x[j] for j in range(30)) + m.up[i] - m.down[i]
-        == int(a[i].sum()) // 2,
+        rule=lambda m, i: (
+            sum(int(a[i, j]) * m.x[j] for j in range(30)) + m.up[i] - m.down[i]
+            == int(a[i].sum()) // 2
+        ),
     )
     m.obj = pyo.Objective(expr=sum(m.up[i] + m.down[i] for i in range(4)))
     run = solve_module._Run(SolveOptions(time_limit_s=60.0, threads=1))
