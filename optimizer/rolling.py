@@ -4,10 +4,15 @@ Periods are planned one at a time, myopically. Step k builds the model of period
 1..k (``restrict_periods``: ModelData cut after period k; every cost keeps its own
 discount factor, so the step's objective is the full objective's first k periods) and
 holds the builds ``build[l,t]`` and site equipment ``site[i,e,t]`` of periods t < k at
-the earlier steps' choices (equality rows); the step's solve (``optimizer.solve.solve``,
-with its rounding start and MIP) decides period k. The steps share ``STEP_SHARE`` of the
-time limit equally; time a step leaves unused goes to the later ones (weighting step k by
-its k periods starved step 1 of the 6-period UK backbone: 5 s, no plan).
+the earlier steps' choices (equality rows), and with them those periods' key routing
+(``OPERATIONS``: no row or cost joins the routing of two periods, so given the held
+builds, re-routing earlier periods cannot change this period's choices, and the final check
+re-routes every period anyway); HiGHS's presolve then drops the earlier periods and each
+step's LP is one period's size. The step's solve
+(``optimizer.solve.solve``, with its rounding start and MIP) decides period k. The steps
+share ``STEP_SHARE`` of the time limit equally; time a step leaves unused goes to the later
+ones (weighting step k by its k periods starved step 1 of the 6-period UK backbone: 5 s,
+no plan).
 
 The plan is then checked in the full model: every ``build`` and ``site`` variable held at
 the plan, flows, carries and served key re-solved. That solve's objective is the plan's
@@ -38,6 +43,7 @@ from optimizer.solve import SolveOptions, SolveResult, gap_between, relaxation_b
 STEP_SHARE = 0.6  # of the time limit for the steps; then the check and the LP bound
 MIN_BOUND_S = 10.0  # the bound's LP gets at least this long, even past the time limit
 PERIOD_TABLES = ("periods", "costs", "capacity", "demand_rates")
+OPERATIONS = ("flow", "carry", "direct", "served")  # key routing, held once a period is planned
 
 
 def restrict_periods(data: ModelData, last_period: int) -> ModelData:
@@ -63,6 +69,16 @@ def _decisions(model: pyo.ConcreteModel, period: int) -> tuple[dict, dict]:
     build = {k: float(round(v.value or 0.0)) for k, v in model.build.items() if k[-1] == period}
     site = {k: float(round(v.value or 0.0)) for k, v in model.site.items() if k[-1] == period}
     return build, site
+
+
+def _operations(model: pyo.ConcreteModel, period: int) -> dict[str, dict[tuple, float]]:
+    """Values (bps, clipped at 0) of the key-routing variables of ``period``, per name."""
+    return {
+        name: {
+            k: max(v.value or 0.0, 0.0) for k, v in getattr(model, name).items() if k[-1] == period
+        }
+        for name in OPERATIONS
+    }
 
 
 def _nothing_new(model: pyo.ConcreteModel, period: int, plan_site: dict) -> tuple[dict, dict]:
@@ -98,6 +114,7 @@ def solve_rolling(
     periods = sorted(int(p) for p in data.periods["period"])
     plan_build: dict[tuple, float] = {}
     plan_site: dict[tuple, float] = {}
+    plan_ops: dict[str, dict[tuple, float]] = {name: {} for name in OPERATIONS}
     notes: list[str] = []
     timings: dict[str, float] = {}
     steps_end_s = STEP_SHARE * options.time_limit_s
@@ -105,12 +122,16 @@ def solve_rolling(
         sub = build_model(restrict_periods(data, period), relax_integers=options.relax_integers)
         _hold(sub, "held_build", sub.build, plan_build)
         _hold(sub, "held_site", sub.site, plan_site)
+        for name, values in plan_ops.items():
+            _hold(sub, f"held_{name}", getattr(sub, name), values)
         # the steps' time left, shared equally by the steps still to come
         step_s = max(steps_end_s - (options.time_limit_s - left()), 0.0) / (len(periods) - k + 1)
         emit("rolling_step", period=period)
         res = solve(sub, replace(options, time_limit_s=max(step_s, 5.0), log_path=None))
         if res.has_solution:
             build, site = _decisions(sub, period)
+            for name, values in _operations(sub, period).items():
+                plan_ops[name].update(values)
             notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
         else:  # nothing new this period: always feasible (the rest of demand goes unserved)
             build, site = _nothing_new(sub, period, plan_site)

@@ -96,3 +96,34 @@ def test_a_step_without_a_plan_builds_nothing_new(net, fast, monkeypatch):
         ["AB_x", 2025]
     ]
     assert "step 2030: no_solution, no plan in its time: nothing new built" in res.message
+
+
+def test_later_steps_hold_the_earlier_routing(net, fast, monkeypatch):
+    """myopic_net: the 2030 step holds 2025's key routing at the 2025 step's values (1 bps
+    served to d, relayed A -> B over the corridor and carried by the one x system) beside
+    its builds, so the step only decides 2030; the plan and its cost (27) are unchanged."""
+    import pyomo.environ as pyo
+
+    import optimizer.rolling as rolling
+
+    real, held = rolling.solve, {}
+
+    def recording(model, options):
+        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
+        if step_2030:
+            for name in rolling.OPERATIONS:
+                rows = getattr(model, f"held_{name}")
+                held[name] = {k: pyo.value(rows[k].upper) for k in rows}
+        return real(model, options)
+
+    monkeypatch.setattr(rolling, "solve", recording)
+    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    assert res.objective == pytest.approx(27.0)
+    assert held["served"] == {("d", 2025): pytest.approx(1.0)}
+    # relayed over the A-B corridor, carried by the x link (nothing on y, not built yet)
+    assert held["flow"] == {("trusted|A", "pair:A-B", "A", "B", 2025): pytest.approx(1.0)}
+    assert held["carry"] == {
+        ("AB_x", "trusted", 2025): pytest.approx(1.0),
+        ("AB_y", "trusted", 2025): pytest.approx(0.0),
+    }
+    assert all(k[-1] == 2025 for rows in held.values() for k in rows)
