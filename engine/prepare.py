@@ -8,9 +8,6 @@ solves or writes files.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from engine.network import Network, load_network
 from engine.scenario import Scenario
 from engine.scenario.timeline import DATA_DIR
 from optimizer import ModelData
+from optimizer.gc_pause import gc_paused
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,26 +115,9 @@ def _overrides(scenario: Scenario) -> tuple[dict[str, dict], dict[str, dict]]:
     return tech, equipment
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Automatic garbage collection off inside (restored after, as it was).
-
-    The stages allocate millions of small objects (routes, candidates, table rows) that
-    reference counting frees; the cycle collector's full passes over everything alive
-    (pandas, networkx, pyomo) would otherwise take about a third of the time on 100 sites.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def prepare(scenario: Scenario, *, data_dir: Path = DATA_DIR) -> Prepared:
     """Run every stage from the typed scenario to ModelData (validated)."""
-    with _gc_paused():
+    with gc_paused():
         return _prepare(scenario, data_dir)
 
 

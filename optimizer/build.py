@@ -7,6 +7,7 @@ from pathlib import Path
 import pyomo.environ as pyo
 
 from optimizer import constraints as con
+from optimizer.gc_pause import gc_paused
 from optimizer.model_data import ModelData
 from optimizer.objective import add_cost_expressions, add_objective
 from optimizer.sets import ModelSets, build_sets
@@ -24,6 +25,11 @@ from optimizer.variables import (
 def build_model(data: ModelData, *, relax_integers: bool = False) -> pyo.ConcreteModel:
     """Build the roadmap model. ``relax_integers`` makes system counts continuous (site
     equipment stays binary). The derived sets are kept as ``model.sets``."""
+    with gc_paused():
+        return _build(data, relax_integers)
+
+
+def _build(data: ModelData, relax_integers: bool) -> pyo.ConcreteModel:
     s = build_sets(data)
     m = pyo.ConcreteModel(name="qroad")
     m.sets = s
