@@ -72,11 +72,15 @@ def _decisions(model: pyo.ConcreteModel, period: int) -> tuple[dict, dict]:
 
 
 def _operations(model: pyo.ConcreteModel, period: int) -> dict[str, dict[tuple, float]]:
-    """Values (bps, clipped at 0) of the key-routing variables of ``period``, per name."""
+    """Values (bps) of the key-routing variables of ``period``, per name, clipped to their
+    bounds (a solver's value may sit a tolerance outside them; held exactly, it would not)."""
+
+    def clipped(v: pyo.Var) -> float:
+        value = max(v.value or 0.0, v.lb if v.lb is not None else 0.0)
+        return min(value, v.ub) if v.ub is not None else value
+
     return {
-        name: {
-            k: max(v.value or 0.0, 0.0) for k, v in getattr(model, name).items() if k[-1] == period
-        }
+        name: {k: clipped(v) for k, v in getattr(model, name).items() if k[-1] == period}
         for name in OPERATIONS
     }
 
