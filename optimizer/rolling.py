@@ -150,7 +150,11 @@ def solve_rolling(
     res = solve(full, check)
     timings["check_s"] = round(time.perf_counter() - t0 - timings["steps_s"], 4)
     if not res.has_solution:
-        message = f"the rolling plan is not feasible in the full model ({res.status})"
+        message = (
+            "the rolling plan is not feasible in the full model"
+            if res.status == "infeasible"
+            else f"the rolling plan could not be checked in the full model in time ({res.status})"
+        )
         return SolveResult("error", None, None, None, None, timings, message=message)
     bound = _exact_bound(full, replace(options, time_limit_s=max(left(), MIN_BOUND_S)), emit)
     timings["total_s"] = round(time.perf_counter() - t0, 4)

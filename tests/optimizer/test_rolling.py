@@ -127,3 +127,28 @@ def test_later_steps_hold_the_earlier_routing(net, fast, monkeypatch):
         ("AB_y", "trusted", 2025): pytest.approx(0.0),
     }
     assert all(k[-1] == 2025 for rows in held.values() for k in rows)
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("infeasible", "the rolling plan is not feasible in the full model"),
+        ("no_solution", "could not be checked in the full model in time (no_solution)"),
+    ],
+)
+def test_a_failed_check_says_why(net, fast, monkeypatch, status, says):
+    """The check in the full model (every build held) ends without a plan: an error, and
+    the message tells infeasibility from running out of time."""
+    import optimizer.rolling as rolling
+    from optimizer import SolveResult
+
+    real = rolling.solve
+
+    def failing_check(model, options):
+        if len(model.sets.periods) == 2 and len(model.held_build) == len(model.build):
+            return SolveResult(status, None, None, None, None, message="forced")
+        return real(model, options)
+
+    monkeypatch.setattr(rolling, "solve", failing_check)
+    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    assert res.status == "error" and says in res.message
