@@ -15,13 +15,15 @@ ones (weighting step k by its k periods starved step 1 of the 6-period UK backbo
 no plan).
 
 The plan is then checked in the full model: every ``build`` and ``site`` variable held at
-the plan, flows, carries and served key re-solved. That solve's objective is the plan's
-cost in the exact model, and a plan breaking any of its constraints would make it
-infeasible (reported as ``error``). The bound, computed last with the holding rows switched
-off, is the full model's LP relaxation (a valid lower bound of the exact model), so ``gap``
-bounds how far the plan can be from the exact optimum; it gets the time left, at least
-``MIN_BOUND_S``, and without it the gap is unknown. Status is ``optimal`` only when that
-gap is within ``mip_gap``, else ``time_limit`` (a feasible plan not proven within the gap).
+the plan, and the routing the steps chose (a period whose step found no plan is routed by
+the check; re-routing every period at once ran out of time on 100 sites). That solve's
+objective is the plan's cost in the exact model, and a plan breaking any of its
+constraints would make it infeasible (reported as ``error``). The bound, computed last with
+the holding rows switched off, is the full model's LP relaxation (a valid lower bound of
+the exact model), so ``gap`` bounds how far the plan can be from the exact optimum; it
+gets the time left, at least ``MIN_BOUND_S``, and without it the gap is unknown. Status is
+``optimal`` only when that gap is within ``mip_gap``, else ``time_limit`` (a feasible plan
+not proven within the gap).
 
 Myopia is the price: a step cannot see that a dearer choice now saves later (e.g. a relay
 bought early that later demand would share); see tests/optimizer/test_rolling.py.
@@ -146,6 +148,8 @@ def solve_rolling(
     timings["steps_s"] = round(time.perf_counter() - t0, 4)
     _hold(full, "held_build", full.build, plan_build)
     _hold(full, "held_site", full.site, plan_site)
+    for name, values in plan_ops.items():
+        _hold(full, f"held_{name}", getattr(full, name), values)
     check = replace(options, warm_start=False, two_stage=False, time_limit_s=max(left(), 30.0))
     res = solve(full, check)
     timings["check_s"] = round(time.perf_counter() - t0 - timings["steps_s"], 4)
@@ -184,7 +188,7 @@ def _exact_bound(
     """The LP relaxation of the full model without the plan's holding rows (a valid lower
     bound of the exact model); the plan's values are put back afterwards."""
     plan = warmstart.snapshot(full)
-    held = [full.held_build, full.held_site]
+    held = [full.held_build, full.held_site, *(getattr(full, f"held_{n}") for n in OPERATIONS)]
     for block in held:
         block.deactivate()
     emit("lp")
