@@ -16,7 +16,7 @@ no plan).
 
 The plan is then checked in the full model: every ``build`` and ``site`` variable held at
 the plan, and the routing the steps chose (a period whose step found no plan is routed by
-the check; re-routing every period at once ran out of time on 100 sites). That solve's
+the check; on the 6-period UK backbone the cost equals that of re-routing). That solve's
 objective is the plan's cost in the exact model, and a plan breaking any of its
 constraints would make it infeasible (reported as ``error``). The bound, computed last with
 the holding rows switched off, is the full model's LP relaxation (a valid lower bound of
