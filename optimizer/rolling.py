@@ -6,9 +6,8 @@ discount factor, so the step's objective is the full objective's first k periods
 holds the builds ``build[l,t]`` and site equipment ``site[i,e,t]`` of periods t < k at
 the earlier steps' choices (equality rows), and with them those periods' key routing
 (``OPERATIONS``: no row or cost joins the routing of two periods, so given the held
-builds, re-routing earlier periods cannot change this period's choices, and the final check
-re-routes every period anyway); HiGHS's presolve then drops the earlier periods and each
-step's LP is one period's size. The step's solve
+builds, re-routing earlier periods cannot change this period's choices); HiGHS's presolve
+then drops the earlier periods and each step's LP is one period's size. The step's solve
 (``optimizer.solve.solve``, with its rounding start and MIP) decides period k. The steps
 share ``STEP_SHARE`` of the time limit equally; time a step leaves unused goes to the later
 ones (weighting step k by its k periods starved step 1 of the 6-period UK backbone: 5 s,
@@ -46,6 +45,8 @@ STEP_SHARE = 0.6  # of the time limit for the steps; then the check and the LP b
 MIN_BOUND_S = 10.0  # the bound's LP gets at least this long, even past the time limit
 PERIOD_TABLES = ("periods", "costs", "capacity", "demand_rates")
 OPERATIONS = ("flow", "carry", "direct", "served")  # key routing, held once a period is planned
+HELD = ("build", "site", *OPERATIONS)  # every variable a plan fixes; held as ``held_<name>``
+Plan = dict[str, dict[tuple, float]]  # variable name -> index -> value
 
 
 def restrict_periods(data: ModelData, last_period: int) -> ModelData:
@@ -66,14 +67,25 @@ def _hold(model: pyo.ConcreteModel, name: str, var: pyo.Var, values: dict[tuple,
     model.add_component(name, pyo.Constraint(held, rule=lambda _, *k: var[k] == values[k]))
 
 
-def _decisions(model: pyo.ConcreteModel, period: int) -> tuple[dict, dict]:
+def _hold_plan(model: pyo.ConcreteModel, plan: Plan) -> None:
+    """Hold every variable of ``HELD`` at the plan's values (component ``held_<name>``)."""
+    for name, values in plan.items():
+        _hold(model, f"held_{name}", getattr(model, name), values)
+
+
+def _decisions(model: pyo.ConcreteModel, period: int) -> Plan:
     """Rounded ``build`` and ``site`` values of ``period`` (index ends with the period)."""
-    build = {k: float(round(v.value or 0.0)) for k, v in model.build.items() if k[-1] == period}
-    site = {k: float(round(v.value or 0.0)) for k, v in model.site.items() if k[-1] == period}
-    return build, site
+    return {
+        name: {
+            k: float(round(v.value or 0.0))
+            for k, v in getattr(model, name).items()
+            if k[-1] == period
+        }
+        for name in ("build", "site")
+    }
 
 
-def _operations(model: pyo.ConcreteModel, period: int) -> dict[str, dict[tuple, float]]:
+def _operations(model: pyo.ConcreteModel, period: int) -> Plan:
     """Values (bps) of the key-routing variables of ``period``, per name, clipped to their
     bounds (a solver's value may sit a tolerance outside them; held exactly, it would not)."""
 
@@ -87,7 +99,7 @@ def _operations(model: pyo.ConcreteModel, period: int) -> dict[str, dict[tuple, 
     }
 
 
-def _nothing_new(model: pyo.ConcreteModel, period: int, plan_site: dict) -> tuple[dict, dict]:
+def _nothing_new(model: pyo.ConcreteModel, period: int, plan_site: dict) -> Plan:
     """No builds in ``period`` and every site's equipment as in the period before (none in
     the first): the fallback when a step finds no plan within its time."""
     build = {k: 0.0 for k in model.build if k[-1] == period}
@@ -97,7 +109,7 @@ def _nothing_new(model: pyo.ConcreteModel, period: int, plan_site: dict) -> tupl
         for (i, e, t) in model.site
         if t == period
     }
-    return build, site
+    return {"build": build, "site": site}
 
 
 def solve_rolling(
@@ -118,38 +130,28 @@ def solve_rolling(
             options.progress({"stage": stage, "elapsed_s": elapsed, **info})
 
     periods = sorted(int(p) for p in data.periods["period"])
-    plan_build: dict[tuple, float] = {}
-    plan_site: dict[tuple, float] = {}
-    plan_ops: dict[str, dict[tuple, float]] = {name: {} for name in OPERATIONS}
+    plan: Plan = {name: {} for name in HELD}
     notes: list[str] = []
     timings: dict[str, float] = {}
     steps_end_s = STEP_SHARE * options.time_limit_s
     for k, period in enumerate(periods, start=1):
         sub = build_model(restrict_periods(data, period), relax_integers=options.relax_integers)
-        _hold(sub, "held_build", sub.build, plan_build)
-        _hold(sub, "held_site", sub.site, plan_site)
-        for name, values in plan_ops.items():
-            _hold(sub, f"held_{name}", getattr(sub, name), values)
+        _hold_plan(sub, plan)
         # the steps' time left, shared equally by the steps still to come
         step_s = max(steps_end_s - (options.time_limit_s - left()), 0.0) / (len(periods) - k + 1)
         emit("rolling_step", period=period)
         res = solve(sub, replace(options, time_limit_s=max(step_s, 5.0), log_path=None))
         if res.has_solution:
-            build, site = _decisions(sub, period)
-            for name, values in _operations(sub, period).items():
-                plan_ops[name].update(values)
+            new = {**_decisions(sub, period), **_operations(sub, period)}
             notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
         else:  # nothing new this period: always feasible (the rest of demand goes unserved)
-            build, site = _nothing_new(sub, period, plan_site)
+            new = _nothing_new(sub, period, plan["site"])
             notes.append(f"step {period}: {res.status}, no plan in its time: nothing new built")
-        plan_build.update(build)
-        plan_site.update(site)
+        for name, values in new.items():
+            plan[name].update(values)
         emit("rolling_step_done", period=period, objective=res.objective, gap=res.gap)
     timings["steps_s"] = round(time.perf_counter() - t0, 4)
-    _hold(full, "held_build", full.build, plan_build)
-    _hold(full, "held_site", full.site, plan_site)
-    for name, values in plan_ops.items():
-        _hold(full, f"held_{name}", getattr(full, name), values)
+    _hold_plan(full, plan)
     check = replace(options, warm_start=False, two_stage=False, time_limit_s=max(left(), 30.0))
     res = solve(full, check)
     timings["check_s"] = round(time.perf_counter() - t0 - timings["steps_s"], 4)
@@ -188,7 +190,7 @@ def _exact_bound(
     """The LP relaxation of the full model without the plan's holding rows (a valid lower
     bound of the exact model); the plan's values are put back afterwards."""
     plan = warmstart.snapshot(full)
-    held = [full.held_build, full.held_site, *(getattr(full, f"held_{n}") for n in OPERATIONS)]
+    held = [getattr(full, f"held_{name}") for name in HELD]
     for block in held:
         block.deactivate()
     emit("lp")
