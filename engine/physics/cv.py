@@ -80,6 +80,14 @@ def _g_pair(nu1_sq: FloatArray, nu2_sq: FloatArray) -> FloatArray:
     return out
 
 
+def _block_transmittance(length_km: FloatArray, alpha_db_per_km: float) -> FloatArray:
+    """T = 10^(−αL/10) = exp(−αL·ln10/10) (``exp`` is ~3x cheaper than ``power`` here), capped
+    just below 1 so that 1/T − 1 stays positive; a new array."""
+    t = np.multiply(length_km, -alpha_db_per_km * _LN10 / 10.0)
+    np.exp(t, out=t)
+    return np.minimum(t, 1.0 - 1e-15, out=t)
+
+
 def cv_key_terms(
     t: FloatArray,
     v_a: FloatArray,
@@ -279,9 +287,7 @@ def cv_qkd(
         va = np.float64(v_a)
         for start in range(0, flat.size, _BLOCK):  # cache-sized blocks (docs/benchmarks.md)
             stop = start + _BLOCK
-            t_part = np.multiply(flat[start:stop], -alpha_db_per_km * _LN10 / 10.0)
-            np.exp(t_part, out=t_part)  # T = 10^(−αL/10) = exp(−αL·ln10/10); exp is ~3x cheaper
-            np.minimum(t_part, 1.0 - 1e-15, out=t_part)
+            t_part = _block_transmittance(flat[start:stop], alpha_db_per_km)
             out[start:stop] = _key(t_part, va, **kwargs)  # type: ignore[arg-type]
         return out.reshape(length.shape)
     t = np.minimum(transmittance(length, alpha_db_per_km), 1.0 - 1e-15)
@@ -353,7 +359,7 @@ def _optimised_on_table(length: FloatArray, alpha_db_per_km: float, kwargs: dict
         loss_part = loss[start:stop]
         va = np.interp(loss_part, anchors, ln_va)
         np.exp(va, out=va)
-        t_part = transmittance(flat[start:stop], alpha_db_per_km)
-        np.minimum(t_part, 1.0 - 1e-15, out=t_part)
-        out[start:stop] = _key(t_part, va, **kwargs)
+        out[start:stop] = _key(
+            _block_transmittance(flat[start:stop], alpha_db_per_km), va, **kwargs
+        )
     return out.reshape(length.shape)
