@@ -184,7 +184,9 @@ def build_sets(data: ModelData) -> ModelSets:
 
     equipment = data.equipment.set_index("equipment")
     ti = {str(k): bool(v) for k, v in techs["trusted_intermediary"].items()}
-    usage = dict(rows(data.links.assign(usage=data.column("links", "usage")), "link", "usage"))
+    usage = dict(
+        zip(data.links["link"].tolist(), data.column("links", "usage").tolist(), strict=True)
+    )
     own: dict[str, set[str]] = defaultdict(set)
     for cust, site in rows(data.customer_sites, "customer", "site"):
         own[str(cust)].add(str(site))
