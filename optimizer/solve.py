@@ -1,4 +1,4 @@
-"""``solve``: the one place that runs a solver (HiGHS, embedded through Pyomo's appsi).
+"""``solve``: the solve stages; every HiGHS run goes through ``optimizer.highs_run.HighsRun``.
 
 Stages (docs/model.md, "Solving"), each reported to ``SolveOptions.progress`` as a dict:
 ``lp`` (the LP relaxation by interior point, at most ``lp_share`` of the time limit; its
@@ -11,19 +11,16 @@ Solution values are loaded into the model only when the solver holds a feasible 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
-from pyomo.contrib.appsi.solvers import Highs
 
 from optimizer import repair, warmstart
-from optimizer.gc_pause import gc_paused
+from optimizer.highs_run import HighsRun, gap_between
 
 Status = Literal["optimal", "time_limit", "infeasible", "no_solution", "error"]
 
@@ -70,14 +67,6 @@ class SolveResult:
         return self.status in ("optimal", "time_limit")
 
 
-def gap_between(objective: float | None, bound: float | None) -> float | None:
-    """``|objective - bound| / |objective|`` (0 when they agree to 1e-9), None if either is."""
-    if objective is None or bound is None:
-        return None
-    diff = abs(objective - bound)
-    return 0.0 if diff <= 1e-9 * max(1.0, abs(objective)) else diff / max(abs(objective), 1e-9)
-
-
 def _status(tc: TerminationCondition, has_solution: bool) -> Status:
     if tc == TerminationCondition.optimal:
         return "optimal"
@@ -93,109 +82,8 @@ def _status(tc: TerminationCondition, has_solution: bool) -> Status:
     return "error"
 
 
-_scheduler_threads: list[int] = []  # HiGHS's process-wide thread pool size, once started
-
-
-def _match_thread_pool(threads: int) -> None:
-    """HiGHS starts one global thread pool per process, sized by the first run's
-    ``threads``; a later run asking for another size fails at once (model status "not
-    set", which appsi reports as termination "unknown"). Restart the pool when the size
-    changes, e.g. a 1-thread test followed by a 2-thread one in one pytest worker."""
-    if _scheduler_threads and _scheduler_threads[0] != threads:
-        highspy.Highs.resetGlobalScheduler(True)
-        _scheduler_threads.clear()
-    if not _scheduler_threads:
-        _scheduler_threads.append(threads)
-
-
-class _Run:
-    """One appsi HiGHS instance kept across the stages (persistent model)."""
-
-    def __init__(self, options: SolveOptions):
-        _match_thread_pool(int(options.threads))
-        self.options = options
-        self.t0 = time.perf_counter()
-        self.opt = Highs()
-        self.opt.config.load_solution = False
-        self.opt.config.stream_solver = False
-        self.opt.config.mip_gap = options.mip_gap
-        # fixed variables become column bounds; appsi's default rebuilds every row that
-        # holds a fixed variable, which makes the rounded-start LP slow on large models
-        self.opt.update_config.treat_fixed_vars_as_params = False
-        if options.log_path is not None:
-            self.opt.config.logfile = str(options.log_path)
-        self.base_options = {"threads": int(options.threads), "random_seed": int(options.seed)}
-        self.opt.highs_options = dict(self.base_options)
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
-
-    def left(self) -> float:
-        return self.options.time_limit_s - self.elapsed()
-
-    def emit(self, stage: str, **info) -> None:
-        if self.options.progress is not None:
-            self.options.progress({"stage": stage, "elapsed_s": round(self.elapsed(), 3), **info})
-
-    def solve(
-        self,
-        model: pyo.ConcreteModel,
-        warm: bool = False,
-        lp: bool = False,
-        limit: float | None = None,
-    ):
-        """One HiGHS run within the remaining time (and ``limit`` s); ``lp`` uses the
-        interior point method (far faster than simplex on the large flow LPs)."""
-        left = self.options.time_limit_s - self.elapsed()
-        allowed = max(min(left, limit if limit is not None else left), 1.0)
-        self.opt.config.time_limit = allowed
-        self.opt.config.warmstart = warm
-        self.opt.highs_options = {**self.base_options, "solver": "ipm" if lp else "choose"}
-        start = time.perf_counter()
-        with gc_paused():  # the first run loads the model into HiGHS: ~10 % faster
-            res = self.opt.solve(model)
-        highs = getattr(self.opt, "_solver_model", None)
-        if (
-            res.termination_condition == TerminationCondition.maxTimeLimit
-            and time.perf_counter() - start < 0.05 * allowed
-            and hasattr(highs, "getRunTime")
-        ):
-            # HiGHS 1.16 checks some limits against the instance's cumulative run time
-            # (ERGO-Code/HiGHS#1477): an LP after a MIP that hit its limit stops at once.
-            # Measured on Germany50: the rounding after the relaxed-count MIP got 0.1 s.
-            self.opt.config.time_limit = allowed + highs.getRunTime()
-            res = self.opt.solve(model)
-        # appsi counts any valid primal vector as feasible after a time limit (an
-        # interrupted IPM iterate, a MIP's relaxation); only HiGHS's primal status says so
-        feasible = highs is None or highs.getInfo().primal_solution_status == 2
-        if not feasible:
-            res.best_feasible_objective = None
-        ok = res.best_feasible_objective is not None
-        if ok:
-            self.opt.load_vars()
-        return res, ok
-
-    def watch_mip(self) -> None:
-        """Feed incumbent/bound/gap of HiGHS's improving solutions to ``progress``."""
-        highs = getattr(self.opt, "_solver_model", None)
-        if self.options.progress is None or not hasattr(highs, "cbMipImprovingSolution"):
-            return
-
-        def on_improving(event) -> None:
-            out = event.data_out
-            inc, bnd = float(out.objective_function_value), float(out.mip_dual_bound)
-            self.emit(
-                "mip",
-                incumbent=inc,
-                bound=bnd if math.isfinite(bnd) else None,
-                gap=gap_between(inc, bnd) if math.isfinite(bnd) else None,
-            )
-
-        highs.cbMipImprovingSolution.subscribe(on_improving)
-
-
 def _lp_and_start(
-    run: _Run, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
+    run: HighsRun, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
 ) -> tuple[float | None, float | None, list | None]:
     """Stages 1-2: LP relaxation bound, then the start: LP-guided rounding with repair
     (``_guided``), or the plain rounded relaxation when that finds no plan. Returns
@@ -231,7 +119,7 @@ def _lp_and_start(
 
 
 def _guided(
-    run: _Run,
+    run: HighsRun,
     model: pyo.ConcreteModel,
     saved: list,
     values: repair.SiteValues,
@@ -282,7 +170,7 @@ def _guided(
 
 
 def _rounded(
-    run: _Run,
+    run: HighsRun,
     model: pyo.ConcreteModel,
     saved: list,
     notes: list[str],
@@ -305,7 +193,7 @@ def _rounded(
 
 
 def _relaxed_counts_stage(
-    run: _Run, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
+    run: HighsRun, model: pyo.ConcreteModel, notes: list[str], timings: dict[str, float]
 ) -> tuple[float | None, float | None, list | None]:
     """Two-stage mode (integer counts only): the MIP with system counts continuous and
     site equipment binary, for at most ``relaxed_share`` of the remaining time, from the
@@ -344,7 +232,7 @@ def relaxation_bound(model: pyo.ConcreteModel, options: SolveOptions) -> float |
     """The optimum of the LP relaxation (every integer and binary continuous, interior
     point): a valid lower bound of the model; None when not solved to optimality within
     ``time_limit_s``. The model's domains are restored; its values are the relaxation's."""
-    run = _Run(options)
+    run = HighsRun(options)
     saved = warmstart.relax(model)
     try:
         res, _ = run.solve(model, lp=True)
@@ -362,7 +250,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
     plan is kept (status ``time_limit``) when the final MIP finds nothing better.
     Solver failures are reported as ``status="error"`` with the exception in ``message``."""
     options = options or SolveOptions()
-    run = _Run(options)
+    run = HighsRun(options)
     timings: dict[str, float] = {}
     notes: list[str] = []
     version = "highs " + ".".join(str(x) for x in run.opt.version())

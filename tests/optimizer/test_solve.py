@@ -160,16 +160,16 @@ def test_thread_count_may_change_between_solves_in_one_process(net, fast):
 def test_lp_stage_is_capped_at_its_share_of_the_time_limit(net, fast, monkeypatch):
     """The LP relaxation's run gets at most ``lp_share x time_limit_s`` (here 0.25 x 40 s =
     10 s), so the MIP keeps time for a plan; the optimum (440 EUR) is unchanged."""
-    solve_module = importlib.import_module("optimizer.solve")
+    run_module = importlib.import_module("optimizer.highs_run")
 
     limits: list[tuple[bool, float | None]] = []
-    original = solve_module._Run.solve
+    original = run_module.HighsRun.solve
 
     def recording(self, model, warm=False, lp=False, limit=None):
         limits.append((lp, limit))
         return original(self, model, warm=warm, lp=lp, limit=limit)
 
-    monkeypatch.setattr(solve_module._Run, "solve", recording)
+    monkeypatch.setattr(run_module.HighsRun, "solve", recording)
     res, _ = optimise(one_link(net).data(), fast(time_limit_s=40, lp_share=0.25))
     assert limits[0] == (True, 10.0)
     assert res.objective == pytest.approx(440.0)
@@ -186,7 +186,7 @@ def test_lp_after_a_timed_out_mip_gets_its_own_time():
 
     from optimizer import SolveOptions, warmstart
 
-    solve_module = importlib.import_module("optimizer.solve")
+    run_module = importlib.import_module("optimizer.highs_run")
     rng = np.random.default_rng(3)
     a = rng.integers(0, 100, (4, 30))
     m = pyo.ConcreteModel()
@@ -201,7 +201,7 @@ def test_lp_after_a_timed_out_mip_gets_its_own_time():
         ),
     )
     m.obj = pyo.Objective(expr=sum(m.up[i] + m.down[i] for i in range(4)))
-    run = solve_module._Run(SolveOptions(time_limit_s=60.0, threads=1))
+    run = run_module.HighsRun(SolveOptions(time_limit_s=60.0, threads=1))
     mip, _ = run.solve(m, limit=2.0)
     assert mip.termination_condition.name == "maxTimeLimit"
     warmstart.relax(m)
