@@ -15,6 +15,11 @@ Pair sources (``pairs``):
 - a CSV path (columns ``a, b, key_rate_bps``; optional ``trust, customer, paths``);
 - a list of ``{a, b, key_rate_bps, trust?, customer?, paths?}``.
 
+Endpoints (``endpoints``, with ``"all"`` or ``"sndlib"``): only pairs whose two sites are
+both listed are kept; the other sites still carry transit key and host equipment. Sites are
+named by id or by (unique) name, so a continental backbone can have demand between its major
+cities only instead of between all of its ~360,000 site pairs.
+
 Growth: ``rate(period) = rate × (1 + growth_per_year) ** (period - start_year)``.
 
 Trust mix: per year a share per class (``trusted``, ``partial``, ``trust_free``); shares are
@@ -31,6 +36,7 @@ one untrusted end-to-end link (MDI/TF relay, repeater chain), never through a re
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +64,7 @@ def build_demands(
     *,
     pairs: str | list[dict] | tuple[dict, ...],
     sites: pd.DataFrame,
+    endpoints: list[str] | None = None,
     periods: list[int],
     base_key_rate_bps: float,
     growth_per_year: float,
@@ -87,6 +94,9 @@ def build_demands(
     entries = _entries(
         pairs, site_ids, order, base_key_rate_bps, sndlib_demands, per_unit, base_dir, file
     )
+    if endpoints is not None:
+        keep = _endpoint_ids(endpoints, sites, file)
+        entries = [e for e in entries if e["a"] in keep and e["b"] in keep]
     growth = {p: (1.0 + growth_per_year) ** (p - start_year) for p in periods}
     shares = {p: trust_shares(mix, p) for p in periods}
     demand_rows: list[tuple] = []
@@ -299,6 +309,26 @@ def _check_sndlib(bits: int, refresh_s: float, channels: float, file: str | None
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+
+def _endpoint_ids(endpoints: list[str], sites: pd.DataFrame, file: Any) -> set[str]:
+    """Site ids of ``endpoints``, each given by site id or by a name no other site has."""
+    ids = [str(s) for s in sites["site"]]
+    by_name: dict[str, list[str]] = {}
+    for site, name in zip(ids, sites["name"].astype(str).tolist(), strict=True):
+        by_name.setdefault(name, []).append(site)
+    known, out = set(ids), set()
+    for i, ref in enumerate(endpoints):
+        ref = str(ref)
+        match = [ref] if ref in known else by_name.get(ref, [])
+        if len(match) != 1:
+            why = "ambiguous site name" if match else "unknown site"
+            close = difflib.get_close_matches(ref, [*by_name, *ids], n=4, cutoff=0.6)
+            hint = ", ".join(repr(c) for c in close) or ", ".join(repr(s) for s in ids[:4])
+            allowed = f"a site id, or a name only one site has (e.g. {hint})"
+            raise _err(why, file, f"demand.endpoints[{i}]", ref, allowed)
+        out.add(match[0])
+    return out
 
 
 def _known(site: str, order: dict[str, int], file: Any, where: str) -> str:

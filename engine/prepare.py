@@ -66,6 +66,7 @@ def demands_of(
     trust_mix = {int(y): shares.model_dump() for y, shares in spec.trust_mix.items()}
     return build_demands(
         pairs=pairs,
+        endpoints=list(spec.endpoints) if spec.endpoints is not None else None,
         sites=network.sites,
         periods=scenario.periods(),
         base_key_rate_bps=spec.base_key_rate_bps,

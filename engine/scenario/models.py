@@ -179,6 +179,7 @@ TimelineSpec = Annotated[
 
 class Demand(Strict):
     pairs: PairsSpec = "all"
+    endpoints: Annotated[tuple[SiteId, ...], Field(min_length=2)] | None = None
     base_key_rate_bps: NonNeg = 1000.0
     growth_per_year: NonNeg = 0.0
     trust_mix: dict[YearKey, TrustShares] = Field(default_factory=dict)
@@ -200,6 +201,13 @@ class Demand(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Demand:
+        if self.endpoints is not None and self.pairs not in ("all", "sndlib"):
+            raise fail(
+                "endpoints only select among generated pairs",
+                ("endpoints",),
+                list(self.endpoints),
+                "null, or a list of sites with pairs: all or pairs: sndlib",
+            )
         if isinstance(self.pairs, tuple):
             for i, pair in enumerate(self.pairs):
                 if pair.customer is not None and pair.customer not in self.customers:

@@ -189,6 +189,28 @@ def test_bad_demand_input(kw: dict, path: str, message: str) -> None:
     assert (err.value.file, err.value.path) == ("s.yaml", path)
 
 
+def test_endpoints_keep_only_pairs_among_them_by_id_or_name() -> None:
+    sites = SITES.assign(name=["Aachen", "Bonn", "Celle", "Bonn"])
+    demands, _, _ = _build(sites=sites, endpoints=["A", "Celle", "D"])
+    # 3 endpoints -> 3 of the 6 pairs; B is only transit
+    pairs = list(zip(demands.site_a, demands.site_b, strict=True))
+    assert pairs == [("A", "C"), ("A", "D"), ("C", "D")]
+    # numbered as kept
+    assert list(demands["demand"]) == ["D0001-trusted", "D0002-trusted", "D0003-trusted"]
+
+
+@pytest.mark.parametrize(
+    ("ref", "message", "hint"),
+    [("Bonn", "ambiguous site name", "'Bonn'"), ("Cele", "unknown site", "'Celle'")],
+)
+def test_endpoint_names_must_pick_one_site(ref: str, message: str, hint: str) -> None:
+    sites = SITES.assign(name=["Aachen", "Bonn", "Celle", "Bonn"])
+    with pytest.raises(QroadInputError, match=message) as err:
+        _build(sites=sites, endpoints=["A", ref])
+    assert (err.value.path, err.value.value) == ("demand.endpoints[1]", ref)
+    assert hint in err.value.allowed
+
+
 def test_unknown_site_lists_known_ids() -> None:
     with pytest.raises(QroadInputError) as err:
         _build(pairs=[{"a": "A", "b": "Q", "key_rate_bps": 1}])
