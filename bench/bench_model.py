@@ -1,7 +1,7 @@
 """Benchmark: size and speed of the optimisation model, and its modelling overhead.
 
     .venv/bin/python bench/bench_model.py [--instances uk-backbone-5p,germany50-6p@rolling@600]
-        [--large] [--time-limit 120] [--strategy exact|rolling] [--no-highs-alone]
+        [--large] [--time-limit 120] [--strategy exact|rolling|decomposed] [--no-highs-alone]
         [--out docs/benchmarks-model.md] [--plot docs/img/bench-model.png]
 
 Each instance runs in its own subprocess (so ``ru_maxrss`` is that instance's peak memory):
@@ -159,7 +159,7 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="add gabriel 100/200 and Europe")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-model.md")
-    ap.add_argument("--strategy", default="exact", choices=["exact", "rolling"])
+    ap.add_argument("--strategy", default="exact", choices=["exact", "rolling", "decomposed"])
     ap.add_argument("--no-highs-alone", action="store_true", help="skip HiGHS on the MPS")
     ap.add_argument("--plot", type=Path, help="PNG of solve time and gap against sites")
     ap.add_argument("--one", help=argparse.SUPPRESS)

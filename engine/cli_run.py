@@ -79,13 +79,22 @@ def _solve_detail(info: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _heuristic(message: str) -> str:
+    """The heuristic strategy a solve message names, or ""."""
+    if "rolling horizon" in message:
+        return "rolling horizon"
+    if "candidate links the LP uses" in message:
+        return "decomposed (MIP on the LP's candidate links)"
+    return ""
+
+
 def describe_outcome(outcome: RunOutcome) -> str:
     """One or more lines a person reads after a run."""
     if outcome.status == "optimal":
         head = f"[green]solved[/] {outcome.scenario}"
-    elif outcome.has_plan and "rolling horizon" in outcome.message:
-        head = f"[yellow]heuristic plan[/] {outcome.scenario}: rolling horizon, not proven "
-        head += "within the gap; plan written"
+    elif outcome.has_plan and _heuristic(outcome.message):
+        head = f"[yellow]heuristic plan[/] {outcome.scenario}: {_heuristic(outcome.message)}, "
+        head += "not proven within the gap; plan written"
     elif outcome.has_plan:
         head = f"[yellow]time limit reached[/] {outcome.scenario}: feasible plan written"
     else:

@@ -3,7 +3,8 @@
 ``optimise(data, options)`` runs the three stages; each is also public:
 ``build_model(data)``, ``solve(model, options)``, ``extract(model, data)``. ``strategy``
 picks how the built model is solved (``solve_with``): ``exact`` (the MIP, ``solve``) or
-``rolling`` (period by period, ``optimizer.rolling``).
+``rolling`` (period by period, ``optimizer.rolling``) or ``decomposed`` (the MIP on the
+candidate links the LP relaxation uses, ``optimizer.decomposed``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.build import build_model, write_model
+from optimizer.decomposed import solve_decomposed
 from optimizer.extract import COLUMNS, empty_tables, extract
 from optimizer.model_data import ModelData, ModelDataError
 from optimizer.rolling import solve_rolling
 from optimizer.solve import SolveOptions, SolveResult, solve
 
-STRATEGIES = ("exact", "rolling")
+STRATEGIES = ("exact", "rolling", "decomposed")
 
 __all__ = [
     "COLUMNS",
@@ -45,6 +47,8 @@ def solve_with(
         return solve(model, options)
     if strategy == "rolling":
         return solve_rolling(model, data, options)
+    if strategy == "decomposed":
+        return solve_decomposed(model, data, options)
     raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
 
 

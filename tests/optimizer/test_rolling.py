@@ -69,8 +69,8 @@ def test_restrict_periods_keeps_only_earlier_rows(net):
 
 
 def test_unknown_strategy_is_refused(net, fast):
-    with pytest.raises(ValueError, match="unknown strategy 'decomposed'"):
-        optimise(myopic_net(net), fast(), strategy="decomposed")
+    with pytest.raises(ValueError, match="unknown strategy 'split'"):
+        optimise(myopic_net(net), fast(), strategy="split")
 
 
 def test_a_step_without_a_plan_builds_nothing_new(net, fast, monkeypatch):

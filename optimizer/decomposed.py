@@ -1,0 +1,137 @@
+"""``solve_decomposed``: LP-selected candidates (``solver.strategy: decomposed``).
+
+For networks too large for the exact MIP (the 852-site Europe backbone), the problem is
+split in two: the LP relaxation of the full model chooses *which* candidate links are worth
+considering, and the MIP decides *how many systems* of those to build, when:
+
+1. **Bound and selection.** The LP relaxation of the full model (interior point, at most
+   ``LP_SHARE`` of the time limit). Its optimum is a valid lower bound of the exact model.
+   A candidate link is kept when the relaxation builds any of it (``build > KEEP_TOL``
+   systems in some period); the others are dropped (``restrict_links``: the link, its
+   capacity, site and span rows go, so its arcs and flows disappear from the model).
+2. **Plan.** The restricted model is built and solved by the exact stages
+   (``optimizer.solve.solve``: rounded LP start, relaxed-count MIP, MIP) in the time left,
+   less ``EVAL_RESERVE`` of the limit for step 3.
+3. **Check in the full model.** The plan is copied into the full model (variables the
+   restricted model lacks are 0) and every constraint of the full model is evaluated
+   (``optimizer.evaluate``); its objective there is the plan's cost. A plan breaking a
+   row is reported as ``error`` naming the worst rows.
+
+``gap`` = (cost − LP bound) / cost: how far the plan can be from the exact optimum. Status is
+``optimal`` when that is within ``mip_gap``, else ``time_limit``. The selection is a
+heuristic: a link the relaxation leaves unused may belong to the best integer plan (the
+relaxation spreads fractional systems where an integer plan would concentrate whole ones),
+so a small network solved both ways may cost a little more here; the gap says how much at
+most. Without the LP in its time the exact stages run on the full model instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pyomo.environ as pyo
+from pyomo.contrib.appsi.base import TerminationCondition
+
+from optimizer import warmstart
+from optimizer.build import build_model
+from optimizer.evaluate import copy_plan, evaluate_plan
+from optimizer.highs_run import HighsRun, gap_between
+from optimizer.model_data import ModelData
+from optimizer.solve import SolveOptions, SolveResult, solve
+
+LP_SHARE = 0.5  # of the time limit, for the full model's LP relaxation
+EVAL_RESERVE = 0.05  # of the time limit, kept for evaluating the plan in the full model
+KEEP_TOL = 1e-6  # systems: a link the relaxation builds more of than this is kept
+LINK_TABLES = ("links", "link_sites", "link_spans", "capacity")
+
+
+def restrict_links(data: ModelData, keep: set[str]) -> ModelData:
+    """``data`` with only the candidate links in ``keep`` (rows of ``LINK_TABLES``)."""
+    cut = {}
+    for name in LINK_TABLES:
+        table = getattr(data, name)
+        cut[name] = table[table["link"].isin(keep)].reset_index(drop=True)
+    return replace(data, **cut)
+
+
+def lp_selected_links(model: pyo.ConcreteModel) -> set[str]:
+    """Links with ``build > KEEP_TOL`` in some period, read from the values in ``model``."""
+    return {k[0] for k, v in model.build.items() if (v.value or 0.0) > KEEP_TOL}
+
+
+def _lp_bound(full: pyo.ConcreteModel, options: SolveOptions) -> float | None:
+    """The full model's LP relaxation (its values stay in ``full``): optimum or None."""
+    run = HighsRun(replace(options, time_limit_s=LP_SHARE * options.time_limit_s))
+    saved = warmstart.relax(full)
+    try:
+        res, _ = run.solve(full, lp=True)
+    finally:
+        warmstart.restore(saved)
+    if res.termination_condition != TerminationCondition.optimal:
+        return None
+    return res.best_feasible_objective
+
+
+def solve_decomposed(
+    full: pyo.ConcreteModel, data: ModelData, options: SolveOptions | None = None
+) -> SolveResult:
+    """Bound and select by the LP, plan on the selection, check the plan in ``full`` (which
+    then holds the plan's values, ready for ``extract``)."""
+    options = options or SolveOptions()
+    t0 = time.perf_counter()
+
+    def elapsed() -> float:
+        return time.perf_counter() - t0
+
+    def emit(stage: str, **info) -> None:
+        if options.progress is not None:
+            options.progress({"stage": stage, "elapsed_s": round(elapsed(), 3), **info})
+
+    timings: dict[str, float] = {}
+    emit("lp")
+    bound = _lp_bound(full, options)
+    timings["lp_s"] = round(elapsed(), 4)
+    emit("lp_done", lp_bound=bound)
+    if bound is None:
+        rest = replace(options, time_limit_s=max(options.time_limit_s - elapsed(), 5.0))
+        res = solve(full, rest)
+        res.message = "; ".join(["no LP bound in its share: exact stages on the full model",
+                                 res.message])  # fmt: skip
+        return res
+    keep = lp_selected_links(full)
+    emit("decomposed_select", links=len(keep), of_links=len(data.links))
+    sub = build_model(restrict_links(data, keep), relax_integers=options.relax_integers)
+    timings["restricted_build_s"] = round(elapsed() - timings["lp_s"], 4)
+    limit = options.time_limit_s * (1.0 - EVAL_RESERVE) - elapsed()
+    res = solve(sub, replace(options, time_limit_s=max(limit, 5.0)))
+    timings["restricted_solve_s"] = round(res.timings_s.get("total_s", 0.0), 4)
+    notes = [f"plan on the {len(keep)} of {len(data.links)} candidate links the LP uses",
+             f"restricted model: {res.status}, gap {_pct(res.gap)}"]  # fmt: skip
+    if not res.has_solution:
+        return SolveResult(res.status if res.status != "optimal" else "error", None, bound,
+                           None, bound, timings, res.solver_version, "; ".join(notes))  # fmt: skip
+    emit("evaluate")
+    t1 = elapsed()
+    copy_plan(sub, full)
+    check = evaluate_plan(full)
+    timings["evaluate_s"] = round(elapsed() - t1, 4)
+    timings["total_s"] = round(elapsed(), 4)
+    if not check.feasible:
+        rows = ", ".join(f"{name} by {excess:.3g}" for name, excess in check.violated)
+        notes.append(f"the plan breaks {rows} of the full model")
+        return SolveResult("error", None, bound, None, bound, timings, res.solver_version,
+                           "; ".join(notes))  # fmt: skip
+    objective = check.objective
+    bound = min(bound, objective)
+    gap = gap_between(objective, bound)
+    status = "optimal" if gap is not None and gap <= options.mip_gap else "time_limit"
+    notes.append(f"checked on all {check.rows} rows of the full model; gap to its LP bound "
+                 f"{_pct(gap)}")  # fmt: skip
+    emit("done", status=status, objective=objective, bound=bound, gap=gap)
+    return SolveResult(status, objective, bound, gap, bound, timings, res.solver_version,
+                       "; ".join(notes))  # fmt: skip
+
+
+def _pct(gap: float | None) -> str:
+    return "n/a" if gap is None else f"{100 * gap:.2f} %"
