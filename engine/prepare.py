@@ -146,6 +146,7 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
         k_routes=scenario.candidates.k_routes,
         min_key_rate_bps=scenario.candidates.min_key_rate_bps,
         customer_sites=customer_sites,
+        express_hops=scenario.candidates.express_hops,
     )
     tables = model_tables(catalogue, tech_periods, equipment_overrides=equipment_overrides)
     data = ModelData(

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Discriminator,
+    StrictBool,
     Field,
     PrivateAttr,
     Tag,
@@ -275,6 +276,7 @@ class Economics(Strict):
 class Candidates(Strict):
     k_routes: Annotated[int, Field(strict=True, ge=1, le=20)] = 2
     min_key_rate_bps: NonNeg = 1.0
+    express_hops: StrictBool = True
 
 
 class Solver(Strict):

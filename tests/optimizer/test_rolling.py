@@ -136,19 +136,50 @@ def test_later_steps_hold_the_earlier_routing(net, fast, monkeypatch):
         ("no_solution", "could not be checked in the full model in time (no_solution)"),
     ],
 )
-def test_a_failed_check_says_why(net, fast, monkeypatch, status, says):
-    """The check in the full model (every build held) ends without a plan: an error, and
-    the message tells infeasibility from running out of time."""
+def test_a_failed_solver_check_says_why(net, fast, monkeypatch, status, says):
+    """The 2030 step finds no plan, so HiGHS must route 2030 in the full model (every build
+    held); that check ends without a plan: an error, and the message tells infeasibility
+    from running out of time."""
     import optimizer.rolling as rolling
     from optimizer import SolveResult
 
     real = rolling.solve
 
-    def failing_check(model, options):
-        if len(model.sets.periods) == 2 and len(model.held_build) == len(model.build):
-            return SolveResult(status, None, None, None, None, message="forced")
+    def failing(model, options):
+        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
+        check = len(model.sets.periods) == 2 and len(model.held_build) == len(model.build)
+        if step_2030 or check:
+            return SolveResult(status if check else "no_solution", None, None, None, None)
         return real(model, options)
 
-    monkeypatch.setattr(rolling, "solve", failing_check)
+    monkeypatch.setattr(rolling, "solve", failing)
     res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
     assert res.status == "error" and says in res.message
+
+
+def test_a_routed_plan_is_checked_by_evaluation_without_a_solver(net, fast, monkeypatch):
+    """Both steps find plans, so the full model is only evaluated: HiGHS runs for the two
+    steps and the bound, never on the held full model. A plan serving 2030's 3 bps twice
+    over (6 bps, the demand is 3) breaks a row by exactly 3 bps and is an error."""
+    import optimizer.rolling as rolling
+
+    real_solve, real_ops, solved = rolling.solve, rolling._operations, []
+
+    def counting(model, options):
+        solved.append(len(model.sets.periods))
+        return real_solve(model, options)
+
+    monkeypatch.setattr(rolling, "solve", counting)
+    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    assert res.objective == pytest.approx(27.0) and solved == [1, 2]
+
+    def doubled(model, period):
+        ops = real_ops(model, period)
+        if period == 2030:
+            ops["served"] = {k: 2 * v for k, v in ops["served"].items()}
+        return ops
+
+    monkeypatch.setattr(rolling, "_operations", doubled)
+    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    assert res.status == "error" and "the rolling plan breaks" in res.message
+    assert "by 3 " in res.message
