@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Discriminator,
-    StrictBool,
     Field,
     PrivateAttr,
+    StrictBool,
     Tag,
     ValidationInfo,
     field_validator,
