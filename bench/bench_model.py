@@ -53,7 +53,7 @@ LARGE: dict[str, tuple[Path, list[str]]] = {
                                           *THREE]),
     "gabriel-200-3p": (SC / "base.yaml", ["network.topology=topohub:gabriel/200/0",
                                           *THREE]),
-    "europe-3p": (SC / "europe.yaml", []),  # 28 capital regions, 3 periods
+    "europe-3p": (SC / "europe.yaml", []),  # 12 capital regions, 3 periods
 }  # fmt: skip
 DEFAULT = ["uk-backbone-5p", "uk-quantum-network-5p", "germany50-3p", "gabriel-25-3p",
            "gabriel-50-3p"]  # fmt: skip

@@ -56,15 +56,15 @@ def test_tiny_is_a_small_inline_network():
     assert s.demand.customers["bank"].sites == ("LON", "CAM")
 
 
-def test_europe_demand_is_among_its_28_capital_regions_only():
+def test_europe_demand_is_among_its_12_capital_regions_only():
     from engine.prepare import demands_of, network_of
 
     s = load_scenario(SCENARIOS / "europe.yaml")
     net = network_of(s)
-    assert (len(net.sites), len(s.demand.endpoints)) == (852, 28)
+    assert (len(net.sites), len(s.demand.endpoints)) == (852, 12)
     demands, _, _ = demands_of(s, net)
     pairs = set(zip(demands.site_a, demands.site_b, strict=True))
     ends = {x for pair in pairs for x in pair}
-    assert (len(pairs), len(ends)) == (28 * 27 // 2, 28)  # every capital pair, nothing else
+    assert (len(pairs), len(ends)) == (12 * 11 // 2, 12)  # every capital pair, nothing else
     names = dict(zip(net.sites["site"], net.sites["name"], strict=True))
     assert {names[x] for x in ends} == set(s.demand.endpoints)
