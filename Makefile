@@ -42,8 +42,8 @@ ui: $(STAMP)
 	$(VENV)/bin/streamlit run ui/app.py
 
 # Benchmarks (never part of `make test`; figures go to docs/benchmarks*.md). The model suite
-# takes about 2 x 120 s + 1 min per instance; `make bench LARGE=1` adds gabriel 100/200 and
-# the 852-site Europe backbone.
+# takes about 2 x 120 s + 1 min per instance; `make bench LARGE=1` adds gabriel-100 (rolling,
+# 300 s), gabriel-200 and the 852-site Europe backbone (decomposed, 30 min each): ~1.5 h more.
 bench: $(STAMP)
 	$(PY) bench/bench_physics.py
 	$(PY) bench/bench_sweep.py
