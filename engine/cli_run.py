@@ -83,7 +83,7 @@ def _heuristic(message: str) -> str:
     """The heuristic strategy a solve message names, or ""."""
     if "rolling horizon" in message:
         return "rolling horizon"
-    if "candidate links the LP uses" in message:
+    if "candidate links the LP uses" in message or "shortest fibre routes of each" in message:
         return "decomposed (MIP on the LP's candidate links)"
     return ""
 
