@@ -57,18 +57,21 @@ def test_decomposed_is_optimal_when_the_lp_picks_the_integer_plan(net, fast):
     assert tables["served"]["served_bps"].sum() == pytest.approx(10.0)
 
 
-def detour(net):
+def detour(net, bps=1.0):
     """A-B over span S1 (50 km) by 'dear' (10 EUR per system), or over A-C-B (spans S2, S3,
     2 x 50 km) by 'cheap' hops (1 EUR per system each, relayed at C); plus a satellite link
-    'sat' on no span (100 EUR). 1 bps per system, 1 bps of demand, trusted nodes free."""
-    n = net(penalty=1000.0).equip("trusted_node", capex=0.0)
+    'sat' on no span (100 EUR). 1 bps per system, trusted nodes free, nothing retires;
+    ``bps`` of demand (a dict: two 1-year periods, 2025 and 2030, 2030 costs discounted
+    by half)."""
+    periods = ((2025, 1, 1.0), (2030, 1, 0.5)) if isinstance(bps, dict) else ((2025, 1, 1.0),)
+    n = net(periods=periods, penalty=1000.0).equip("trusted_node", capex=0.0)
     n.tech("dear", capex=10.0).tech("cheap", capex=1.0).tech("sat", capex=100.0)
     n.span("S1", "A", "B").span("S2", "A", "C").span("S3", "C", "B")
     n.link("AB", "dear", "A", "B", 1.0, spans=("S1",))
     n.link("AC", "cheap", "A", "C", 1.0, spans=("S2",))
     n.link("CB", "cheap", "C", "B", 1.0, spans=("S3",))
     n.link("AB_sat", "sat", "A", "B", 1.0)
-    return n.demand("d", "A", "B", 1.0).data()
+    return n.demand("d", "A", "B", bps).data()
 
 
 def test_route_selection_keeps_the_links_on_the_k_shortest_routes(net):
@@ -77,15 +80,25 @@ def test_route_selection_keeps_the_links_on_the_k_shortest_routes(net):
     assert decomposed.route_selected_links(data, k=2) == {"AB", "AC", "CB", "AB_sat"}
 
 
-def test_without_the_lp_in_time_the_routes_select_and_no_gap_is_claimed(net, fast, monkeypatch):
-    """No LP: the links on the 2 shortest routes (here all four) are planned: the detour,
-    1 + 1 = 2 EUR, checked in the full model; no bound, so no gap and not optimal."""
+def test_without_the_lp_in_time_the_routes_select_and_the_first_period_bounds(
+    net, fast, monkeypatch
+):
+    """No full LP: the links on the 2 shortest routes (here all four) are planned. Demand
+    1 bps in 2025, 3 bps in 2030, nothing retires: the detour, 1 + 1 system in 2025 and, at
+    half the price, 2 + 2 more in 2030: 2 + 0.5 x 4 = 4 EUR, checked in the full model. The
+    bound is the 2025 LP alone, 2 EUR (2030's costs left out): gap (4 - 2) / 4 = 1/2, not
+    claimed optimal."""
     monkeypatch.setattr(decomposed, "_lp_bound", lambda full, options: None)
-    res, tables = optimise(detour(net), fast(), strategy="decomposed")
-    assert res.objective == pytest.approx(2.0)
-    assert res.bound is None and res.gap is None and res.status == "time_limit"
+    res, tables = optimise(detour(net, {2025: 1.0, 2030: 3.0}), fast(), strategy="decomposed")
+    assert res.objective == pytest.approx(4.0)
+    assert res.bound == pytest.approx(2.0) and res.gap == pytest.approx(0.5)
+    assert res.status == "time_limit"
     assert res.message.startswith("no LP bound in its share: plan on the 4 of 4")
-    assert sorted(tables["builds"].query("systems_new > 0")["link"]) == ["AC", "CB"]
+    assert "the first period's LP bound" in res.message
+    built = tables["builds"].query("systems_new > 0")
+    assert built[["link", "period", "systems_new"]].values.tolist() == [
+        ["AC", 2025, 1], ["CB", 2025, 1], ["AC", 2030, 2], ["CB", 2030, 2]
+    ]  # fmt: skip
 
 
 def test_evaluation_prices_a_plan_and_names_the_rows_it_breaks(net, fast):
