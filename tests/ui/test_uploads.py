@@ -28,7 +28,7 @@ ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9)
 )
 EXTENDS_ALLOWED = (
-    "base.yaml, beijing-shanghai.yaml, germany50.yaml, nobel-eu.yaml, tiny.yaml, "
+    "base.yaml, beijing-shanghai.yaml, europe.yaml, germany50.yaml, nobel-eu.yaml, tiny.yaml, "
     "uk-backbone.yaml, uk-quantum-network.yaml, uk-sweep.yaml"
 )
 PATH_ALLOWED = (

@@ -204,7 +204,8 @@ def test_resolved_round_trips_and_scenario_is_frozen(parent: Path):
     s = load_scenario(parent)
     plain = s.resolved()
     assert plain["solver"]["time_limit_s"] == 60
-    assert plain["candidates"] == {"k_routes": 2, "min_key_rate_bps": 1.0}  # defaults filled in
+    # defaults filled in
+    assert plain["candidates"] == {"k_routes": 2, "min_key_rate_bps": 1.0, "express_hops": True}
     assert isinstance(plain["technologies"]["enabled"], list)
     again = Scenario.model_validate(plain)
     assert again.resolved() == plain
