@@ -79,21 +79,18 @@ def _solve_detail(info: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _heuristic(message: str) -> str:
-    """The heuristic strategy a solve message names, or ""."""
-    if "rolling horizon" in message:
-        return "rolling horizon"
-    if "candidate links the LP uses" in message or "shortest fibre routes of each" in message:
-        return "decomposed (MIP on the LP's candidate links)"
-    return ""
+HEURISTICS = {  # solver.strategy -> how its plans were found (their gap is not proven)
+    "rolling": "rolling horizon",
+    "decomposed": "decomposed (MIP on selected candidate links)",
+}
 
 
 def describe_outcome(outcome: RunOutcome) -> str:
     """One or more lines a person reads after a run."""
     if outcome.status == "optimal":
         head = f"[green]solved[/] {outcome.scenario}"
-    elif outcome.has_plan and _heuristic(outcome.message):
-        head = f"[yellow]heuristic plan[/] {outcome.scenario}: {_heuristic(outcome.message)}, "
+    elif outcome.has_plan and outcome.strategy in HEURISTICS:
+        head = f"[yellow]heuristic plan[/] {outcome.scenario}: {HEURISTICS[outcome.strategy]}, "
         head += "not proven within the gap; plan written"
     elif outcome.has_plan:
         head = f"[yellow]time limit reached[/] {outcome.scenario}: feasible plan written"

@@ -43,6 +43,7 @@ class RunOutcome:
     bound: float | None = None
     gap: float | None = None
     message: str = ""
+    strategy: str = "exact"  # solver.strategy: rolling and decomposed plans are heuristic
     diagnosis: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
     replaced: bool = False  # an earlier run of the same name was replaced (--overwrite)
@@ -139,6 +140,7 @@ def run_scenario(
         bound=result.bound,
         gap=result.gap,
         message=result.message,
+        strategy=scenario.solver.strategy,
         timings_s=timings,
     )
     if not outcome.has_plan:

@@ -46,7 +46,7 @@ import pyomo.environ as pyo
 
 from optimizer.build import build_model
 from optimizer.evaluate import copy_plan, evaluate_plan
-from optimizer.highs_run import gap_between
+from optimizer.highs_run import gap_between, gap_text
 from optimizer.model_data import ModelData, rows
 from optimizer.rolling import restrict_periods
 from optimizer.solve import SolveOptions, SolveResult, relaxation_bound, solve
@@ -138,7 +138,7 @@ def solve_decomposed(
     limit = options.time_limit_s * (1.0 - EVAL_RESERVE) - elapsed()
     res = solve(sub, replace(options, time_limit_s=max(limit, 5.0)))
     timings["restricted_solve_s"] = round(res.timings_s.get("total_s", 0.0), 4)
-    notes.append(f"restricted model: {res.status}, gap {_pct(res.gap)}")
+    notes.append(f"restricted model: {res.status}, gap {gap_text(res.gap)}")
     if not res.has_solution:
         return SolveResult(res.status if res.status != "optimal" else "error", None, bound,
                            None, bound, timings, res.solver_version, "; ".join(notes))  # fmt: skip
@@ -149,8 +149,7 @@ def solve_decomposed(
     timings["evaluate_s"] = round(elapsed() - t1, 4)
     timings["total_s"] = round(elapsed(), 4)
     if not check.feasible:
-        broken = ", ".join(f"{name} by {excess:.3g}" for name, excess in check.violated)
-        notes.append(f"the plan breaks {broken} of the full model")
+        notes.append(f"the plan breaks {check.broken_rows()} of the full model")
         return SolveResult("error", None, bound, None, bound, timings, res.solver_version,
                            "; ".join(notes))  # fmt: skip
     objective = check.objective
@@ -166,11 +165,7 @@ def solve_decomposed(
     gap = gap_between(objective, bound)
     status = "optimal" if gap is not None and gap <= options.mip_gap else "time_limit"
     notes.append(f"checked on all {check.rows} rows of the full model; gap to {what} "
-                 f"{_pct(gap)}")  # fmt: skip
+                 f"{gap_text(gap)}")  # fmt: skip
     emit("done", status=status, objective=objective, bound=bound, gap=gap)
     return SolveResult(status, objective, bound, gap, bound, timings, res.solver_version,
                        "; ".join(notes))  # fmt: skip
-
-
-def _pct(gap: float | None) -> str:
-    return "n/a" if gap is None else f"{100 * gap:.2f} %"

@@ -34,6 +34,10 @@ class Evaluation:
     def feasible(self) -> bool:
         return not self.violated
 
+    def broken_rows(self) -> str:
+        """``"row by excess, ..."``, worst first (for messages)."""
+        return ", ".join(f"{name} by {excess:.3g}" for name, excess in self.violated)
+
 
 MAX_REPORTED = 5
 

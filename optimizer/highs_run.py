@@ -31,6 +31,11 @@ def gap_between(objective: float | None, bound: float | None) -> float | None:
     return 0.0 if diff <= 1e-9 * max(1.0, abs(objective)) else diff / max(abs(objective), 1e-9)
 
 
+def gap_text(gap: float | None) -> str:
+    """A gap for messages: ``"12.34 %"``, or ``"n/a"`` without one."""
+    return "n/a" if gap is None else f"{100 * gap:.2f} %"
+
+
 _scheduler_threads: list[int] = []  # HiGHS's process-wide thread pool size, once started
 
 

@@ -41,6 +41,7 @@ import pyomo.environ as pyo
 from optimizer import warmstart
 from optimizer.build import build_model
 from optimizer.evaluate import evaluate_plan
+from optimizer.highs_run import gap_text
 from optimizer.model_data import ModelData
 from optimizer.solve import SolveOptions, SolveResult, gap_between, relaxation_bound, solve
 
@@ -149,7 +150,7 @@ def solve_rolling(
         if res.has_solution:
             routed += 1
             new = {**_decisions(sub, period), **_operations(sub, period)}
-            notes.append(f"step {period}: {res.status}, step gap {_pct(res.gap)}")
+            notes.append(f"step {period}: {res.status}, step gap {gap_text(res.gap)}")
         else:  # nothing new this period: always feasible (the rest of demand goes unserved)
             new = _nothing_new(sub, period, plan["site"])
             notes.append(f"step {period}: {res.status}, no plan in its time: nothing new built")
@@ -171,7 +172,7 @@ def solve_rolling(
     if bound is None:
         notes.append("no LP bound of the full model within the time limit")
     status = "optimal" if gap is not None and gap <= options.mip_gap else "time_limit"
-    notes.append(f"rolling horizon plan, gap to the full model's LP bound {_pct(gap)}")
+    notes.append(f"rolling horizon plan, gap to the full model's LP bound {gap_text(gap)}")
     result = SolveResult(
         status=status,
         objective=objective,
@@ -195,8 +196,7 @@ def _evaluated(full: pyo.ConcreteModel, plan: Plan) -> tuple[float | None, str]:
     check = evaluate_plan(full)
     if check.feasible:
         return check.objective, ""
-    rows = ", ".join(f"{row} by {excess:.3g}" for row, excess in check.violated)
-    return None, f"the rolling plan breaks {rows} of the full model"
+    return None, f"the rolling plan breaks {check.broken_rows()} of the full model"
 
 
 def _solver_check(
@@ -235,7 +235,3 @@ def _exact_bound(
         warmstart.reload(plan)
     emit("lp_done", lp_bound=bound)
     return bound
-
-
-def _pct(gap: float | None) -> str:
-    return "n/a" if gap is None else f"{100 * gap:.2f} %"
