@@ -1,9 +1,10 @@
-"""One run, end to end: prepared scenario → solve → results folder (DESIGN.md data flow).
+"""One run, end to end: prepared scenario → ``optimizer.optimise`` → results folder.
 
 ``run_scenario`` reports progress through a callback ``progress(stage, info)`` with stages
-``load``, ``candidates``, ``build``, ``solve`` (incumbent/bound/gap as HiGHS reports them)
-and ``write``; the CLI and the app draw it. A plan is written only when the solver found one;
-infeasible runs and runs without a plan write nothing and carry a diagnosis instead.
+``candidates``, ``build``, ``solve`` (the solver's own stages in ``info["stage"]``, with
+incumbent/bound/gap as HiGHS reports them) and ``write``; the CLI and the app draw it. A
+plan is written only when the solver found one (``optimizer.has_plan``); infeasible runs
+and runs without a plan write nothing and carry a diagnosis instead.
 """
 
 from __future__ import annotations
@@ -23,13 +24,9 @@ from engine.manifest import environment, package_versions
 from engine.prepare import Prepared, prepare
 from engine.results import RunExistsError, write_run
 from engine.scenario import Scenario
-from optimizer import SolveOptions, SolveResult, build_model, extract, solve_with, write_model
-from optimizer.extract import empty_tables
+from optimizer import SolveOptions, SolveResult, has_plan, optimise
 
 Progress = Callable[[str, dict[str, Any]], None]
-
-SOLVED = ("optimal",)
-PLAN_AT_LIMIT = ("time_limit",)
 
 
 @dataclass
@@ -50,7 +47,7 @@ class RunOutcome:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in SOLVED + PLAN_AT_LIMIT
+        return has_plan(self.status)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the CLI's ``--json`` output)."""
@@ -72,7 +69,9 @@ def _quiet(stage: str, info: dict[str, Any]) -> None:
     del stage, info
 
 
-def solve_options(scenario: Scenario, progress: Progress, log_path: Path | None) -> SolveOptions:
+def solve_options(
+    scenario: Scenario, log_path: Path | None = None, model_path: Path | None = None
+) -> SolveOptions:
     """The scenario's solver section as optimizer options."""
     spec = scenario.solver
     return SolveOptions(
@@ -80,8 +79,9 @@ def solve_options(scenario: Scenario, progress: Progress, log_path: Path | None)
         mip_gap=spec.mip_gap,
         threads=spec.threads,
         seed=spec.seed,
+        strategy=spec.strategy,
         log_path=log_path,
-        progress=lambda info: progress("solve", info),
+        model_path=model_path,
     )
 
 
@@ -119,19 +119,17 @@ def run_scenario(
     report("build", {"counts": prepared.model_data.describe()})
     with TemporaryDirectory(prefix="qroad-") as scratch:
         log_path = Path(scratch) / "solver.log"
-        t0 = time.perf_counter()
-        model = build_model(prepared.model_data)
-        timings["build_s"] = round(time.perf_counter() - t0, 3)
-        lp_text = None
-        if save_lp:
-            write_model(model, Path(scratch) / "model.lp")
-            lp_text = (Path(scratch) / "model.lp").read_text(encoding="utf-8")
-        options = solve_options(scenario, report, log_path)
-        result = solve_with(model, prepared.model_data, options, scenario.solver.strategy)
-        t1 = time.perf_counter()
-        solution = extract(model, prepared.model_data) if result.has_solution else empty_tables()
-        timings["extract_s"] = round(time.perf_counter() - t1, 3)
+        lp_path = Path(scratch) / "model.lp" if save_lp else None
+        result, solution = optimise(
+            prepared.model_data,
+            solve_options(scenario, log_path, lp_path),
+            lambda info: report("solve", info),
+        )
         log_text = log_path.read_text(encoding="utf-8") if log_path.exists() else ""
+        lp_text = lp_path.read_text(encoding="utf-8") if lp_path is not None else None
+    for key in ("build_s", "write_model_s", "extract_s"):
+        if key in result.timings_s:
+            timings[key] = result.timings_s.pop(key)
     timings.update({f"solver_{k}": v for k, v in result.timings_s.items()})
     outcome = RunOutcome(
         scenario=scenario.name,

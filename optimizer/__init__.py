@@ -1,73 +1,55 @@
 """qroad's optimisation model: ModelData -> Pyomo MILP -> HiGHS -> result tables.
 
-``optimise(data, options)`` runs the three stages; each is also public:
-``build_model(data)``, ``solve(model, options)``, ``extract(model, data)``. ``strategy``
-picks how the built model is solved (``solve_with``): ``exact`` (the MIP, ``solve``) or
-``rolling`` (period by period, ``optimizer.rolling``) or ``decomposed`` (the MIP on the
-candidate links the LP relaxation uses, ``optimizer.decomposed``).
+``optimise(data, options, progress=None)`` is the one public entry: build, solve by the
+options' strategy, extract (``optimizer.entry``). Its stages are public for tests and tools:
+``build_model(data)`` (``optimizer.build``), the strategies (``optimizer.solving``) and
+``extract(model, data)`` (``optimizer.extract``).
+
+The input contract (``ModelData``) and the options and results (``SolveOptions``,
+``SolveResult``, ``STRATEGIES``) load without Pyomo or HiGHS; the functions that need them
+are imported on first use (PEP 562), so that checking a scenario file does not pay for
+loading a solver.
 """
 
 from __future__ import annotations
 
-import time
+import importlib
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyomo.environ as pyo
-
-from optimizer.build import build_model, write_model
-from optimizer.decomposed import solve_decomposed
-from optimizer.extract import COLUMNS, empty_tables, extract
 from optimizer.model_data import ModelData, ModelDataError
-from optimizer.rolling import solve_rolling
-from optimizer.solve import SolveOptions, SolveResult, solve
+from optimizer.solving.budget import TimeBudget
+from optimizer.solving.options import STRATEGIES, SolveOptions, SolveResult, has_plan
 
-STRATEGIES = ("exact", "rolling", "decomposed")
+if TYPE_CHECKING:  # for type checkers and readers; at run time, ``__getattr__`` below
+    from optimizer.build import build_model, write_model
+    from optimizer.entry import optimise
+    from optimizer.extract import empty_tables, extract
+
+_LAZY = {
+    "build_model": "optimizer.build",
+    "write_model": "optimizer.build",
+    "optimise": "optimizer.entry",
+    "extract": "optimizer.extract",
+    "empty_tables": "optimizer.extract",
+}
 
 __all__ = [
-    "COLUMNS",
     "STRATEGIES",
     "ModelData",
     "ModelDataError",
     "SolveOptions",
     "SolveResult",
+    "TimeBudget",
     "build_model",
+    "empty_tables",
     "extract",
+    "has_plan",
     "optimise",
-    "solve",
-    "solve_with",
     "write_model",
 ]
 
 
-def solve_with(
-    model: pyo.ConcreteModel, data: ModelData, options: SolveOptions, strategy: str = "exact"
-) -> SolveResult:
-    """Solve ``model`` (built from ``data``) by ``strategy`` (one of ``STRATEGIES``)."""
-    if strategy == "exact":
-        return solve(model, options)
-    if strategy == "rolling":
-        return solve_rolling(model, data, options)
-    if strategy == "decomposed":
-        return solve_decomposed(model, data, options)
-    raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
-
-
-def optimise(
-    data: ModelData, options: SolveOptions | None = None, strategy: str = "exact"
-) -> tuple[SolveResult, dict[str, pd.DataFrame]]:
-    """Build, solve and extract. Tables are empty (with their columns) without a solution."""
-    options = options or SolveOptions()
-    if options.progress is not None:
-        options.progress({"stage": "build", "elapsed_s": 0.0})
-    t0 = time.perf_counter()
-    model = build_model(data, relax_integers=options.relax_integers)
-    build_s = time.perf_counter() - t0
-    result = solve_with(model, data, options, strategy)
-    t1 = time.perf_counter()
-    tables = extract(model, data) if result.has_solution else empty_tables()
-    result.timings_s = {
-        "build_s": round(build_s, 4),
-        **result.timings_s,
-        "extract_s": round(time.perf_counter() - t1, 4),
-    }
-    return result, tables
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'optimizer' has no attribute {name!r}")

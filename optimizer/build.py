@@ -10,7 +10,7 @@ from optimizer import constraints as con
 from optimizer.gc_pause import gc_paused
 from optimizer.model_data import ModelData
 from optimizer.objective import add_cost_expressions, add_objective
-from optimizer.sets import ModelSets, build_sets
+from optimizer.sets import build_sets
 from optimizer.variables import (
     add_build_variables,
     add_carry_variables,
@@ -57,11 +57,6 @@ def _build(data: ModelData, relax_integers: bool) -> pyo.ConcreteModel:
         con.add_strong_linking_constraints(m, s)
     add_objective(m, s)
     return m
-
-
-def model_sets(model: pyo.ConcreteModel) -> ModelSets:
-    """The ModelSets a model was built from."""
-    return model.sets
 
 
 def write_model(model: pyo.ConcreteModel, path: str | Path) -> Path:

@@ -17,18 +17,11 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from optimizer.model_data import PHASES, ModelData
+from optimizer.result_schema import SOLUTION_SCHEMAS
 from optimizer.sets import CATEGORIES, ModelSets
 
-COLUMNS: dict[str, list[str]] = {
-    "builds": ["period", "link", "tech", "systems_new", "systems_installed", "capex_eur"],
-    "equipment": ["period", "site", "equipment", "installed", "new"],
-    "served": [
-        "period", "demand", "site_a", "site_b", "trust", "customer", "demand_bps", "served_bps",
-    ],
-    "flows": ["period", "link", "trust", "key_flow_bps"],
-    "costs": ["period", "category", "eur", "discounted_eur"],
-    "phases": ["period", "phase", "served_bps", "share"],
-}  # fmt: skip
+COLUMNS: dict[str, list[str]] = {name: schema.names for name, schema in SOLUTION_SCHEMAS.items()}
+"""Column names per table, from ``result_schema`` (the one statement of them)."""
 _TOL = 1e-6
 
 

@@ -18,8 +18,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 Arc = tuple[str, str, str]  # (link, from site, to site)
+
+
+class RelayLink(NamedTuple):
+    """A ``relay`` link as the flow sets see it."""
+
+    link: str
+    site_a: str
+    site_b: str
+    trusted_intermediary: bool
+
+
+class Corridor(NamedTuple):
+    """Parallel relay links between two sites (``a <= b``) with the same trust property."""
+
+    site_a: str
+    site_b: str
+    trusted_intermediary: bool
+    links: list[str]
 
 
 @dataclass(frozen=True)
@@ -81,13 +100,10 @@ def commodities(
     return out
 
 
-def arcs(
-    com: Commodity,
-    relay_links: list[tuple[str, str, str, bool]],
-) -> list[Arc]:
+def arcs(com: Commodity, relay_links: list[RelayLink]) -> list[Arc]:
     """Directed arcs (link, u, v) commodity ``com`` may use; none when it is direct-only.
 
-    ``relay_links`` are (link, a, b, trusted_intermediary) of the ``relay`` links. An arc
+    ``relay_links`` are the ``relay`` links (or corridors, as ``RelayLink`` rows). An arc
     u->v exists iff the technology suits the trust class (no trusted intermediary unless
     ``trusted``), u is the source or a relay site, v is a sink or a relay site, and v is
     not the source.
@@ -118,36 +134,37 @@ def direct_links(
     ``direct``, or the demand's commodity is direct-only (then ``relay`` links too).
     """
     by_pair: dict[frozenset[str], list[tuple[str, bool, str]]] = defaultdict(list)
-    for ln, a, b, ti, usage in links:
-        by_pair[frozenset((a, b))].append((ln, ti, usage))
+    for ln, a, b, intermediary, usage in links:
+        by_pair[frozenset((a, b))].append((ln, intermediary, usage))
     out: dict[str, list[str]] = {}
     for com in coms.values():
         for d in com.demands:
             info = demand_info[d]
             ok = [
                 ln
-                for ln, ti, usage in by_pair.get(frozenset((info["site_a"], info["site_b"])), ())
-                if (usage == "direct" or com.direct_only) and not (ti and com.trust != "trusted")
+                for ln, intermediary, usage in by_pair.get(
+                    frozenset((info["site_a"], info["site_b"])), ()
+                )
+                if (usage == "direct" or com.direct_only)
+                and not (intermediary and com.trust != "trusted")
             ]
             if ok:
                 out[d] = ok
     return out
 
 
-def corridors(
-    relay_links: list[tuple[str, str, str, bool]],
-) -> dict[str, tuple[str, str, bool, list[str]]]:
-    """Parallel relay links grouped by (site pair, trusted intermediary):
-    corridor id -> (a, b, trusted_intermediary, links).
+def corridors(relay_links: list[RelayLink]) -> dict[str, Corridor]:
+    """Parallel relay links grouped by (site pair, trusted intermediary): corridor id ->
+    ``Corridor``.
 
     Commodities with one share route over corridors instead of single links, so parallel
     links (bb84, cv-qkd, MDI, TF hops between the same two sites) cost one flow variable
     per commodity and direction, not one each; ``carry[l, trust, t]`` then splits a
     corridor's flow of a trust class over its links (docs/model.md).
     """
-    out: dict[str, tuple[str, str, bool, list[str]]] = {}
-    for ln, a, b, ti in relay_links:
+    out: dict[str, Corridor] = {}
+    for ln, a, b, intermediary in relay_links:
         a, b = (a, b) if a <= b else (b, a)
-        cid = f"pair:{a}-{b}" + ("/ti" if ti else "")
-        out.setdefault(cid, (a, b, ti, []))[3].append(ln)
+        cid = f"pair:{a}-{b}" + ("/ti" if intermediary else "")
+        out.setdefault(cid, Corridor(a, b, intermediary, [])).links.append(ln)
     return out

@@ -40,7 +40,8 @@ Scalars: ``unserved_penalty_eur_per_bps_year``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
@@ -171,6 +172,25 @@ class ModelData:
                 raise ModelDataError(f"ModelData.{name}: duplicate keys {key}:\n{dup}")
         self._check_refs()
         return self
+
+    def restrict(
+        self, *, periods: Iterable[int] | None = None, links: Iterable[str] | None = None
+    ) -> ModelData:
+        """This data with only the given periods and/or candidate links: every table whose
+        ``SCHEMA`` has a ``period`` (``link``) column keeps only those rows, so a table or
+        column added to the schema is restricted with no other edit. Sites, spans and
+        demands are kept whole (a demand without rates in the kept periods asks for 0)."""
+        keep = {"period": periods, "link": links}
+        cut = {}
+        for name, df in self.tables().items():
+            mask = None
+            for column, values in keep.items():
+                if values is not None and column in SCHEMA[name]:
+                    hit = df[column].isin(list(values))
+                    mask = hit if mask is None else mask & hit
+            if mask is not None:
+                cut[name] = df[mask].reset_index(drop=True)
+        return replace(self, **cut)
 
     def column(self, table: str, name: str) -> pd.Series:
         """Column ``name`` of ``table``; an absent ``OPTIONAL`` column gives its default."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -40,41 +40,47 @@ CATEGORIES = (
 
 @dataclass
 class ModelSets:
-    """Sparse index lists and parameter dictionaries (units in the names)."""
+    """Sparse index lists and parameter dictionaries (units in the names), in the groups
+    ``build_sets`` derives them in."""
 
+    # periods and costs (_period_sets)
     periods: list[int]
     years: dict[int, int]
     discount: dict[int, float]
     budget_eur: dict[int, float]
     previous: dict[int, int | None]
+    capex_eur: dict[tuple[str, int], float]
+    opex_eur_per_year: dict[tuple[str, int], float]
+    available: dict[tuple[str, int], bool]
+    # candidate links (_link_sets)
     links: list[str]
     link_tech: dict[str, str]
     link_ends: dict[str, tuple[str, str]]
     link_max_systems: dict[str, int]
     tech_phase: dict[str, str]
-    capex_eur: dict[tuple[str, int], float]
-    opex_eur_per_year: dict[tuple[str, int], float]
-    available: dict[tuple[str, int], bool]
     rate_per_system_bps: dict[tuple[str, int], float]
     build_index: list[tuple[str, int]]
     installed_from: dict[tuple[str, int], list[int]]
+    usable: dict[int, set[str]]
+    link_usage: dict[str, str]
     link_needs: dict[str, list[tuple[str, str]]]
+    # demands (_demand_sets)
+    demand_info: dict[str, dict]
+    demand_bps: dict[tuple[str, int], float]
+    # key flows and direct service (_flow_sets)
+    commodities: dict[str, Commodity]
+    arcs: dict[str, list[Arc]]
+    flow_index: list[tuple[str, str, str, str, int]]
+    demand_commodity: dict[str, str]
+    direct_index: list[tuple[str, str, int]]
+    direct_of: dict[tuple[str, int], list[str]]
+    corridor_links: dict[str, list[str]]
+    carry_index: list[tuple[str, str, int]]
+    # site equipment (_site_sets) and fibre spans (_span_sets)
     site_keys: list[tuple[str, str]]
     equipment_purchases: dict[tuple[str, int], list[int]]
     span_links: dict[str, list[str]]
     span_max_systems: dict[str, float]
-    demand_info: dict[str, dict]
-    demand_bps: dict[tuple[str, int], float]
-    commodities: dict[str, Commodity]
-    arcs: dict[str, list[Arc]]
-    flow_index: list[tuple[str, str, str, str, int]]
-    usable: dict[int, set[str]] = field(default_factory=dict)
-    link_usage: dict[str, str] = field(default_factory=dict)
-    demand_commodity: dict[str, str] = field(default_factory=dict)
-    direct_index: list[tuple[str, str, int]] = field(default_factory=list)
-    direct_of: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    corridor_links: dict[str, list[str]] = field(default_factory=dict)
-    carry_index: list[tuple[str, str, int]] = field(default_factory=list)
 
     def installed_index(self) -> list[tuple[str, int]]:
         """(link, period) pairs where installed systems can be non-zero."""
@@ -127,28 +133,48 @@ def _purchases(periods: list[int], lifetime: float) -> dict[int, list[int]]:
 
 
 def build_sets(data: ModelData) -> ModelSets:
-    """Derive every index set and parameter lookup of the model from ``data``."""
+    """Derive every index set and parameter lookup of the model from ``data``, in steps:
+    periods and costs, links and their installed systems, demands, key flows, site
+    equipment, spans."""
     data.validate()
+    per = _period_sets(data)
+    periods = per["periods"]
+    links = _link_sets(data, periods, per["available"])
+    demands = _demand_sets(data, periods)
+    flows = _flow_sets(data, periods, links, demands)
+    sites = _site_sets(data, periods, links["link_needs"], flows)
+    return ModelSets(**per, **links, **demands, **flows, **sites, **_span_sets(data))
+
+
+def _period_sets(data: ModelData) -> dict:
+    """Periods, their lengths, discount factors, budgets; costs and availability."""
     per = data.periods.sort_values("period")
     periods = [int(t) for t in per["period"]]
-    years = dict(zip(periods, (int(y) for y in per["years"]), strict=True))
-    discount = dict(zip(periods, (float(x) for x in per["discount_factor"]), strict=True))
-    budget = dict(zip(periods, (float(x) for x in per["budget_eur"]), strict=True))
-    previous = {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)}
     capex, opex, available = _cost_tables(data, periods)
+    return {
+        "periods": periods,
+        "years": dict(zip(periods, (int(y) for y in per["years"]), strict=True)),
+        "discount": dict(zip(periods, (float(x) for x in per["discount_factor"]), strict=True)),
+        "budget_eur": dict(zip(periods, (float(x) for x in per["budget_eur"]), strict=True)),
+        "previous": {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)},
+        "capex_eur": capex,
+        "opex_eur_per_year": opex,
+        "available": available,
+    }
 
+
+def _link_sets(data: ModelData, periods: list[int], available: dict[tuple[str, int], bool]) -> dict:
+    """Links, their rates, where they may be built and which builds are installed when."""
     techs = data.technologies.set_index("tech")
     lk = data.links.sort_values("link")
     links = [str(x) for x in lk["link"].tolist()]
     link_tech = dict(zip(links, lk["tech"].tolist(), strict=True))
-    link_ends = {ln: (a, b) for ln, a, b in rows(lk, "link", "site_a", "site_b")}
     link_max = {ln: int(m) for ln, m in zip(links, lk["max_systems"].tolist(), strict=True)}
     cap = {
         (str(ln), int(t)): float(r)
         for ln, t, r in rows(data.capacity, "link", "period", "key_rate_per_system_bps")
     }
     rate = {(ln, t): max(cap.get((ln, t), 0.0), 0.0) for ln in links for t in periods}
-
     build_index = [
         (ln, t)
         for ln in links
@@ -156,23 +182,40 @@ def build_sets(data: ModelData) -> ModelSets:
         if available.get((link_tech[ln], t), False) and rate[ln, t] > 0 and link_max[ln] > 0
     ]
     buildable = set(build_index)
-    installed_from: dict[tuple[str, int], list[int]] = {}
     tech_life = {str(k): _lifetime(v) for k, v in techs["lifetime_years"].items()}
+    installed_from: dict[tuple[str, int], list[int]] = {}
     for ln in links:
         life = tech_life[link_tech[ln]]
         for t in periods:
             src = [t0 for t0 in periods if (ln, t0) in buildable and 0 <= t - t0 < max(life, 1)]
             if src:
                 installed_from[ln, t] = src
-    usable = {
-        t: {ln for ln in links if (ln, t) in installed_from and rate[ln, t] > 0} for t in periods
-    }
-
     link_needs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for ln, i, e in rows(data.link_sites, "link", "site", "equipment"):
         if ln in link_max:
             link_needs[str(ln)].append((str(i), str(e)))
+    return {
+        "links": links,
+        "link_tech": link_tech,
+        "link_ends": {ln: (a, b) for ln, a, b in rows(lk, "link", "site_a", "site_b")},
+        "link_max_systems": link_max,
+        "tech_phase": {str(k): str(v) for k, v in techs["phase"].items()},
+        "rate_per_system_bps": rate,
+        "build_index": build_index,
+        "installed_from": installed_from,
+        "usable": {
+            t: {ln for ln in links if (ln, t) in installed_from and rate[ln, t] > 0}
+            for t in periods
+        },
+        "link_usage": dict(
+            zip(data.links["link"].tolist(), data.column("links", "usage").tolist(), strict=True)
+        ),
+        "link_needs": dict(link_needs),
+    }
 
+
+def _demand_sets(data: ModelData, periods: list[int]) -> dict:
+    """Demands (as dicts of their row) and their key rate per period (bps)."""
     demands = data.demands.sort_values("demand")
     demand_info = {str(r["demand"]): dict(r) for r in demands.to_dict("records")}
     for d, info in demand_info.items():
@@ -180,13 +223,24 @@ def build_sets(data: ModelData) -> ModelSets:
             raise ModelDataError(f"ModelData.demands: demand {d} joins a site to itself")
     rate_rows = rows(data.demand_rates, "demand", "period", "key_rate_bps")
     rates = {(str(d), int(t)): float(r) for d, t, r in rate_rows}
-    demand_bps = {(d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods}
+    return {
+        "demand_info": demand_info,
+        "demand_bps": {
+            (d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods
+        },
+    }
 
-    equipment = data.equipment.set_index("equipment")
-    ti = {str(k): bool(v) for k, v in techs["trusted_intermediary"].items()}
-    usage = dict(
-        zip(data.links["link"].tolist(), data.column("links", "usage").tolist(), strict=True)
-    )
+
+def _flow_sets(data: ModelData, periods: list[int], lk: dict, dm: dict) -> dict:
+    """Commodities, their arcs over corridors or links, the carry split of corridors over
+    their links, and the direct service of demands (``optimizer.flowsets``)."""
+    links, ends, tech, usable, usage = (
+        lk["links"], lk["link_ends"], lk["link_tech"], lk["usable"], lk["link_usage"]
+    )  # fmt: skip
+    demand_info = dm["demand_info"]
+    intermediary = {
+        str(k): bool(v) for k, v in rows(data.technologies, "tech", "trusted_intermediary")
+    }
     own: dict[str, set[str]] = defaultdict(set)
     for cust, site in rows(data.customer_sites, "customer", "site"):
         own[str(cust)].add(str(site))
@@ -194,18 +248,21 @@ def build_sets(data: ModelData) -> ModelSets:
         demand_info,
         frozenset(str(x) for x in data.sites["site"]),
         own,
-        TRUSTED_NODE in equipment.index,
+        TRUSTED_NODE in set(data.equipment["equipment"]),
     )
     ever_usable = set().union(*usable.values()) if usable else set()
     relay_links = [
-        (ln, *link_ends[ln], ti[link_tech[ln]])
+        flowsets.RelayLink(ln, *ends[ln], intermediary[tech[ln]])
         for ln in links
         if usage[ln] == "relay" and ln in ever_usable
     ]
     corridors = flowsets.corridors(relay_links)
-    corridor_edges = [(k, a, b, ti) for k, (a, b, ti, _) in corridors.items()]
+    corridor_edges = [
+        flowsets.RelayLink(k, c.site_a, c.site_b, c.trusted_intermediary)
+        for k, c in corridors.items()
+    ]
     edge_usable = {
-        t: usable[t] | {k for k, (_, _, _, lns) in corridors.items() if set(lns) & usable[t]}
+        t: usable[t] | {k for k, c in corridors.items() if set(c.links) & usable[t]}
         for t in periods
     }
     arcs = {
@@ -219,21 +276,10 @@ def build_sets(data: ModelData) -> ModelSets:
         for t in periods
         if e in edge_usable[t]
     ]
-    classes: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for c, e, _, _, t in flow_index:
-        if e in corridors:
-            classes[e, t].add(commodities[c].trust)
-    carry_index = [
-        (ln, trust, t)
-        for (e, t), trusts in sorted(classes.items())
-        for ln in corridors[e][3]
-        if ln in usable[t]
-        for trust in sorted(trusts)
-    ]
     serving = flowsets.direct_links(
         commodities,
         demand_info,
-        [(ln, *link_ends[ln], ti[link_tech[ln]], usage[ln]) for ln in links if ln in ever_usable],
+        [(ln, *ends[ln], intermediary[tech[ln]], usage[ln]) for ln in links if ln in ever_usable],
     )
     direct_index = [
         (d, ln, t) for d, lns in serving.items() for ln in lns for t in periods if ln in usable[t]
@@ -241,54 +287,60 @@ def build_sets(data: ModelData) -> ModelSets:
     direct_of: dict[tuple[str, int], list[str]] = defaultdict(list)
     for d, ln, t in direct_index:
         direct_of[d, t].append(ln)
-    demand_commodity = {d: c for c, com in commodities.items() for d in com.demands}
+    return {
+        "commodities": commodities,
+        "arcs": arcs,
+        "flow_index": flow_index,
+        "demand_commodity": {d: c for c, com in commodities.items() for d in com.demands},
+        "direct_index": direct_index,
+        "direct_of": dict(direct_of),
+        "corridor_links": {k: c.links for k, c in corridors.items()},
+        "carry_index": _carry_index(flow_index, commodities, corridors, usable),
+    }
 
+
+def _carry_index(
+    flow_index: list[tuple[str, str, str, str, int]],
+    commodities: dict[str, Commodity],
+    corridors: dict[str, flowsets.Corridor],
+    usable: dict[int, set[str]],
+) -> list[tuple[str, str, int]]:
+    """(link, trust class, period) where a corridor's flow of that class may ride the link."""
+    classes: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for c, e, _, _, t in flow_index:
+        if e in corridors:
+            classes[e, t].add(commodities[c].trust)
+    return [
+        (ln, trust, t)
+        for (e, t), trusts in sorted(classes.items())
+        for ln in corridors[e].links
+        if ln in usable[t]
+        for trust in sorted(trusts)
+    ]
+
+
+def _site_sets(
+    data: ModelData, periods: list[int], link_needs: dict[str, list[tuple[str, str]]], fl: dict
+) -> dict:
+    """(site, equipment) keys: what links need, and trusted nodes where flows relay; and
+    when each is bought again (renewals) after a first purchase."""
     keys = {(i, e) for needs in link_needs.values() for i, e in needs}
-    for c, com in commodities.items():
-        keys |= {(u, TRUSTED_NODE) for _, u, _ in arcs[c] if u != com.source}
+    for c, com in fl["commodities"].items():
+        keys |= {(u, TRUSTED_NODE) for _, u, _ in fl["arcs"][c] if u != com.source}
     site_keys = sorted(keys)
+    equipment = data.equipment.set_index("equipment")
     purchases = {}
     for e in {e for _, e in site_keys}:
         life = _lifetime(equipment.at[e, "lifetime_years"]) if e in equipment.index else math.inf
         for t0, chain in _purchases(periods, life).items():
             purchases[e, t0] = chain
+    return {"site_keys": site_keys, "equipment_purchases": purchases}
 
+
+def _span_sets(data: ModelData) -> dict:
+    """Links per fibre span, and the spans' system limits (unlimited spans left out)."""
     span_links: dict[str, list[str]] = defaultdict(list)
     for ln, s in rows(data.link_spans, "link", "span"):
         span_links[str(s)].append(str(ln))
     span_max = {str(s): float(m) for s, m in rows(data.spans, "span", "max_systems") if pd.notna(m)}
-    return ModelSets(
-        periods=periods,
-        years=years,
-        discount=discount,
-        budget_eur=budget,
-        previous=previous,
-        links=links,
-        link_tech=link_tech,
-        link_ends=link_ends,
-        link_max_systems=link_max,
-        tech_phase={str(k): str(v) for k, v in techs["phase"].items()},
-        capex_eur=capex,
-        opex_eur_per_year=opex,
-        available=available,
-        rate_per_system_bps=rate,
-        build_index=build_index,
-        installed_from=installed_from,
-        link_needs=dict(link_needs),
-        site_keys=site_keys,
-        equipment_purchases=purchases,
-        span_links=dict(span_links),
-        span_max_systems=span_max,
-        demand_info=demand_info,
-        demand_bps=demand_bps,
-        commodities=commodities,
-        arcs=arcs,
-        flow_index=flow_index,
-        usable=usable,
-        link_usage=usage,
-        demand_commodity=demand_commodity,
-        direct_index=direct_index,
-        direct_of=dict(direct_of),
-        corridor_links={k: lns for k, (_, _, _, lns) in corridors.items()},
-        carry_index=carry_index,
-    )
+    return {"span_links": dict(span_links), "span_max_systems": span_max}

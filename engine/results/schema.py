@@ -1,5 +1,8 @@
 """The results contract: one pyarrow schema per Parquet table (DESIGN.md, "Results").
 
+The solution tables' schemas are the optimizer's (``optimizer.result_schema``, stated
+once); the input tables' (sites, links, capacity) are here.
+
 Every table carries a ``scenario`` column first, so the tables of several runs concatenate
 into one long table. Units are in the column names. ``SCHEMA_VERSION`` is written into each
 run's manifest; readers refuse a major version they do not know.
@@ -9,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+
+from optimizer.result_schema import SOLUTION_SCHEMAS
 
 SCHEMA_VERSION = "1.0"
 
@@ -21,47 +26,27 @@ def _schema(*cols: tuple[str, pa.DataType]) -> pa.Schema:
     return pa.schema([pa.field("scenario", _STR, nullable=False), *cols])
 
 
+INPUT_SCHEMAS: dict[str, pa.Schema] = {
+    "sites": pa.schema([("site", _STR), ("name", _STR), ("lon", _F64), ("lat", _F64)]),
+    "links": pa.schema(
+        [
+            ("link", _STR),
+            ("tech", _STR),
+            ("phase", _STR),
+            ("site_a", _STR),
+            ("site_b", _STR),
+            ("length_km", _F64),
+            ("route", _STR),
+            ("relay_site", _STR),
+        ]
+    ),
+    "capacity": pa.schema([("period", _I64), ("link", _STR), ("key_rate_per_system_bps", _F64)]),
+}
+"""The tables a run writes from its inputs (the solution's come from the optimizer)."""
+
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
-    "sites": _schema(("site", _STR), ("name", _STR), ("lon", _F64), ("lat", _F64)),
-    "links": _schema(
-        ("link", _STR),
-        ("tech", _STR),
-        ("phase", _STR),
-        ("site_a", _STR),
-        ("site_b", _STR),
-        ("length_km", _F64),
-        ("route", _STR),
-        ("relay_site", _STR),
-    ),
-    "capacity": _schema(("period", _I64), ("link", _STR), ("key_rate_per_system_bps", _F64)),
-    "builds": _schema(
-        ("period", _I64),
-        ("link", _STR),
-        ("tech", _STR),
-        ("systems_new", _I64),
-        ("systems_installed", _I64),
-        ("capex_eur", _F64),
-    ),
-    "equipment": _schema(
-        ("period", _I64),
-        ("site", _STR),
-        ("equipment", _STR),
-        ("installed", pa.bool_()),
-        ("new", pa.bool_()),
-    ),
-    "served": _schema(
-        ("period", _I64),
-        ("demand", _STR),
-        ("site_a", _STR),
-        ("site_b", _STR),
-        ("trust", _STR),
-        ("customer", _STR),
-        ("demand_bps", _F64),
-        ("served_bps", _F64),
-    ),
-    "flows": _schema(("period", _I64), ("link", _STR), ("trust", _STR), ("key_flow_bps", _F64)),
-    "costs": _schema(("period", _I64), ("category", _STR), ("eur", _F64), ("discounted_eur", _F64)),
-    "phases": _schema(("period", _I64), ("phase", _STR), ("served_bps", _F64), ("share", _F64)),
+    name: _schema(*zip(schema.names, schema.types, strict=True))
+    for name, schema in {**INPUT_SCHEMAS, **SOLUTION_SCHEMAS}.items()
 }
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLE_SCHEMAS)

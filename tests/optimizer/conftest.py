@@ -8,11 +8,14 @@ explicitly by that test, so its docstring can recompute the optimum by hand.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from pyomo.contrib.appsi.base import TerminationCondition
 
 from optimizer import ModelData, SolveOptions
+from optimizer.solving.highs_run import HighsRun
 
 NAN = math.nan
 
@@ -150,3 +153,38 @@ def net() -> type[Net]:
 def fast():
     """``fast_options(**overrides)``: exact, single-threaded solver settings."""
     return fast_options
+
+
+Hook = Callable[[object, str, object, bool], tuple[object, bool]]
+
+
+def scripted_runner(hook: Hook) -> type[HighsRun]:
+    """A ``HighsRun`` whose every run is followed by ``hook(model, stage, results, ok)``,
+    which returns the (results, ok) the strategy sees: ``optimise``'s ``runner`` seam, for
+    making chosen runs fail or recording what they were given."""
+
+    class Scripted(HighsRun):
+        def solve(self, model, stage, warm=False, lp=False, limit=None):
+            res, ok = super().solve(model, stage, warm=warm, lp=lp, limit=limit)
+            return hook(model, stage, res, ok)
+
+    return Scripted
+
+
+def no_plan(res, termination: str = "maxTimeLimit") -> tuple[object, bool]:
+    """``res`` made to say the run ended with ``termination`` and no solution."""
+    res.best_feasible_objective = res.best_objective_bound = None
+    res.termination_condition = TerminationCondition[termination]
+    return res, False
+
+
+@pytest.fixture
+def scripted():
+    """``scripted_runner(hook)``: a HighsRun class with a hook after every run."""
+    return scripted_runner
+
+
+@pytest.fixture(name="no_plan")
+def no_plan_fixture():
+    """``no_plan(results, termination="maxTimeLimit")``: a run made to find nothing."""
+    return no_plan

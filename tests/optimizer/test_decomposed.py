@@ -1,15 +1,17 @@
-"""The decomposed strategy (optimizer.decomposed): the MIP on the candidate links the LP
-relaxation uses, checked by evaluating the plan in the full model (optimizer.evaluate).
-Optima recomputed by hand."""
+"""The decomposed strategy (optimizer.solving.decomposed): the MIP on the candidate links
+the LP relaxation uses, checked by evaluating the plan in the full model
+(optimizer.solving.plans). Optima recomputed by hand."""
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
 
-import optimizer.decomposed as decomposed
-from optimizer import build_model, optimise, solve
-from optimizer.evaluate import copy_plan, evaluate_plan
+from optimizer import TimeBudget, build_model, optimise
+from optimizer.solving import decomposed
+from optimizer.solving.exact import solve_exact
+from optimizer.solving.plans import copy_plan, evaluate_plan
+from optimizer.solving.session import Session
 
 
 def two_links(net, bps: float):
@@ -26,22 +28,13 @@ def two_links(net, bps: float):
     return n.demand("d", "A", "B", bps).data()
 
 
-def test_restrict_links_keeps_only_the_chosen_links_rows(net):
-    data = two_links(net, 11.0)
-    cut = decomposed.restrict_links(data, {"AB_big"})
-    for name in decomposed.LINK_TABLES:
-        assert set(getattr(cut, name)["link"]) == {"AB_big"}
-        assert len(getattr(cut, name)) == len(getattr(data, name)) // 2
-    assert cut.demands.equals(data.demands) and cut.validate() is cut
-
-
 def test_decomposed_pays_for_the_lp_selection_exactly(net, fast):
     """11 bps. Exact: 1 big + 1 small = 11.5 EUR (2 big: 20; 11 small: 16.5). The LP
     (bound 11 EUR) uses big only, so the restricted MIP has big alone: 2 systems, 20 EUR,
     gap (20 - 11) / 20 = 45 %, honestly reported as not optimal."""
     exact, _ = optimise(two_links(net, 11.0), fast())
     assert exact.objective == pytest.approx(11.5)
-    res, tables = optimise(two_links(net, 11.0), fast(), strategy="decomposed")
+    res, tables = optimise(two_links(net, 11.0), fast(strategy="decomposed"))
     assert res.objective == pytest.approx(20.0)
     assert res.bound == pytest.approx(11.0) and res.gap == pytest.approx(0.45)
     assert res.status == "time_limit" and "1 of 2 candidate links" in res.message
@@ -51,7 +44,7 @@ def test_decomposed_pays_for_the_lp_selection_exactly(net, fast):
 
 def test_decomposed_is_optimal_when_the_lp_picks_the_integer_plan(net, fast):
     """10 bps: one big system, 10 EUR, equals the LP bound: gap 0, optimal."""
-    res, tables = optimise(two_links(net, 10.0), fast(), strategy="decomposed")
+    res, tables = optimise(two_links(net, 10.0), fast(strategy="decomposed"))
     assert res.objective == pytest.approx(10.0) and res.gap == pytest.approx(0.0, abs=1e-9)
     assert res.status == "optimal"
     assert tables["served"]["served_bps"].sum() == pytest.approx(10.0)
@@ -80,16 +73,14 @@ def test_route_selection_keeps_the_links_on_the_k_shortest_routes(net):
     assert decomposed.route_selected_links(data, k=2) == {"AB", "AC", "CB", "AB_sat"}
 
 
-def test_without_the_lp_in_time_the_routes_select_and_the_first_period_bounds(
-    net, fast, monkeypatch
-):
+def test_without_the_lp_in_time_the_routes_select_and_the_first_period_bounds(net, fast):
     """No full LP: the links on the 2 shortest routes (here all four) are planned. Demand
     1 bps in 2025, 3 bps in 2030, nothing retires: the detour, 1 + 1 system in 2025 and, at
     half the price, 2 + 2 more in 2030: 2 + 0.5 x 4 = 4 EUR, checked in the full model. The
     bound is the 2025 LP alone, 2 EUR (2030's costs left out): gap (4 - 2) / 4 = 1/2, not
-    claimed optimal."""
-    monkeypatch.setattr(decomposed, "_lp_bound", lambda full, options: None)
-    res, tables = optimise(detour(net, {2025: 1.0, 2030: 3.0}), fast(), strategy="decomposed")
+    claimed optimal. (No time for the full LP: its share of the budget set to 0.)"""
+    options = fast(strategy="decomposed", budget=TimeBudget(decomposed_lp=0.0))
+    res, tables = optimise(detour(net, {2025: 1.0, 2030: 3.0}), options)
     assert res.objective == pytest.approx(4.0)
     assert res.bound == pytest.approx(2.0) and res.gap == pytest.approx(0.5)
     assert res.status == "time_limit"
@@ -108,12 +99,12 @@ def test_evaluation_prices_a_plan_and_names_the_rows_it_breaks(net, fast):
     small link's variables, absent there, become 0."""
     data = two_links(net, 11.0)
     full = build_model(data)
-    assert solve(full, fast()).objective == pytest.approx(11.5)
+    assert solve_exact(full, data, Session(fast())).objective == pytest.approx(11.5)
     check = evaluate_plan(full)
     assert check.feasible and check.objective == pytest.approx(11.5)
     assert check.rows == sum(1 for _ in full.component_data_objects(pyo.Constraint))
 
-    only_big = build_model(decomposed.restrict_links(data, {"AB_big"}))
+    only_big = build_model(data.restrict(links={"AB_big"}))
     assert copy_plan(full, only_big) == 0  # all of its variables exist in the full model
     broken = evaluate_plan(only_big)
     assert not broken.feasible

@@ -1,11 +1,12 @@
-"""LP-guided rounding with repair (optimizer/repair.py) and its place in ``solve``."""
+"""LP-guided rounding with repair (optimizer/solving/repair.py) and its place in the exact
+strategy."""
 
 from __future__ import annotations
 
 import pytest
 
 from optimizer import build_model, optimise
-from optimizer.repair import cap_counts, fix_equipment, reset_counts
+from optimizer.solving.repair import cap_counts, fix_equipment, reset_counts
 
 PERIODS = ((2025, 5, 1.0), (2030, 5, 0.8), (2035, 5, 0.6))
 

@@ -1,4 +1,4 @@
-"""The rolling-horizon strategy (optimizer.rolling): period by period, checked in the full
+"""The rolling-horizon strategy (optimizer.solving.rolling): period by period, checked in the full
 model, measured against the full model's LP bound. Optima recomputed by hand."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from optimizer import optimise
-from optimizer.rolling import restrict_periods
 
 TWO = ((2025, 1, 1.0), (2030, 1, 1.0))
 FOUR_PERIODS = ((2025, 5, 1.0), (2030, 5, 1.0), (2035, 5, 1.0), (2040, 5, 1.0))
@@ -31,7 +30,7 @@ def myopic_net(net):
 def test_rolling_pays_for_myopia_exactly(net, fast):
     exact, _ = optimise(myopic_net(net), fast())
     assert exact.objective == pytest.approx(18.0)
-    res, t = optimise(myopic_net(net), fast(), strategy="rolling")
+    res, t = optimise(myopic_net(net), fast(strategy="rolling"))
     assert res.objective == pytest.approx(27.0)
     new = t["builds"].query("systems_new > 0")
     assert new[["link", "period", "systems_new"]].values.tolist() == [
@@ -53,44 +52,34 @@ def test_rolling_matches_exact_when_periods_do_not_interact(net, fast):
     n.tech("bb84", capex=100.0, lifetime=10.0).link("AB", "bb84", "A", "B", 1000.0)
     data = n.demand("d", "A", "B", 1000.0).data()
     exact, _ = optimise(data, fast())
-    rolling, t = optimise(data, fast(), strategy="rolling")
+    rolling, t = optimise(data, fast(strategy="rolling"))
     assert exact.objective == pytest.approx(300.0)
     assert rolling.objective == pytest.approx(300.0)
     assert t["builds"]["systems_new"].tolist() == [1, 0, 1, 0]
 
 
-def test_restrict_periods_keeps_only_earlier_rows(net):
-    data = myopic_net(net)
-    cut = restrict_periods(data, 2025)
-    for name in ("periods", "costs", "capacity", "demand_rates"):
-        assert set(getattr(cut, name)["period"]) == {2025}
-        assert len(getattr(cut, name)) == len(getattr(data, name)) // 2
-    assert cut.links.equals(data.links) and cut.validate() is cut
+def is_step(model, period: int) -> bool:
+    """A rolling step's model for ``period`` (steps hold earlier periods' plans in
+    ``held_*`` rows; the full model holds none, or every build when HiGHS checks it)."""
+    held = getattr(model, "held_build", None)
+    return max(model.sets.periods) == period and held is not None and len(held) < len(model.build)
 
 
-def test_unknown_strategy_is_refused(net, fast):
+def test_unknown_strategy_is_refused(fast):
     with pytest.raises(ValueError, match="unknown strategy 'split'"):
-        optimise(myopic_net(net), fast(), strategy="split")
+        fast(strategy="split")
 
 
-def test_a_step_without_a_plan_builds_nothing_new(net, fast, monkeypatch):
+def test_a_step_without_a_plan_builds_nothing_new(net, fast, scripted, no_plan):
     """myopic_net with the 2030 step made to find no plan: the 2025 choice (one x system,
     10) stands and nothing is added, so 2 of the 3 bps of 2030 go unserved at the penalty:
     10 + 2 x 1000 x 1 year = 2010, checked in the full model."""
-    import optimizer.rolling as rolling
-    from optimizer import SolveResult
 
-    real = rolling.solve
+    def fail_2030(model, stage, res, ok):
+        return no_plan(res) if is_step(model, 2030) else (res, ok)
 
-    def failing_2030(model, options):
-        # the 2030 step holds only the 2025 builds; the final check holds every build
-        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
-        if step_2030:
-            return SolveResult("no_solution", None, None, None, None, message="forced")
-        return real(model, options)
-
-    monkeypatch.setattr(rolling, "solve", failing_2030)
-    res, t = optimise(myopic_net(net), fast(), strategy="rolling")
+    runner = scripted(fail_2030)
+    res, t = optimise(myopic_net(net), fast(strategy="rolling"), runner=runner)
     assert res.objective == pytest.approx(2010.0)
     assert t["builds"].query("systems_new > 0")[["link", "period"]].values.tolist() == [
         ["AB_x", 2025]
@@ -98,26 +87,24 @@ def test_a_step_without_a_plan_builds_nothing_new(net, fast, monkeypatch):
     assert "step 2030: no_solution, no plan in its time: nothing new built" in res.message
 
 
-def test_later_steps_hold_the_earlier_routing(net, fast, monkeypatch):
+def test_later_steps_hold_the_earlier_routing(net, fast, scripted):
     """myopic_net: the 2030 step holds 2025's key routing at the 2025 step's values (1 bps
     served to d, relayed A -> B over the corridor and carried by the one x system) beside
     its builds, so the step only decides 2030; the plan and its cost (27) are unchanged."""
     import pyomo.environ as pyo
 
-    import optimizer.rolling as rolling
+    from optimizer.solving.rolling import OPERATIONS
 
-    real, held = rolling.solve, {}
+    held = {}
 
-    def recording(model, options):
-        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
-        if step_2030:
-            for name in rolling.OPERATIONS:
+    def record(model, stage, res, ok):
+        if is_step(model, 2030):
+            for name in OPERATIONS:
                 rows = getattr(model, f"held_{name}")
                 held[name] = {k: pyo.value(rows[k].upper) for k in rows}
-        return real(model, options)
+        return res, ok
 
-    monkeypatch.setattr(rolling, "solve", recording)
-    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    res, _ = optimise(myopic_net(net), fast(strategy="rolling"), runner=scripted(record))
     assert res.objective == pytest.approx(27.0)
     assert held["served"] == {("d", 2025): pytest.approx(1.0)}
     # relayed over the A-B corridor, carried by the x link (nothing on y, not built yet)
@@ -130,56 +117,52 @@ def test_later_steps_hold_the_earlier_routing(net, fast, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("status", "says"),
+    ("termination", "says"),
     [
         ("infeasible", "the rolling plan is not feasible in the full model"),
-        ("no_solution", "could not be checked in the full model in time (no_solution)"),
+        ("maxTimeLimit", "could not be checked in the full model in time (no_solution)"),
     ],
 )
-def test_a_failed_solver_check_says_why(net, fast, monkeypatch, status, says):
+def test_a_failed_solver_check_says_why(net, fast, scripted, no_plan, termination, says):
     """The 2030 step finds no plan, so HiGHS must route 2030 in the full model (every build
     held); that check ends without a plan: an error, and the message tells infeasibility
     from running out of time."""
-    import optimizer.rolling as rolling
-    from optimizer import SolveResult
 
-    real = rolling.solve
+    def fail(model, stage, res, ok):
+        held = getattr(model, "held_build", None)
+        check = held is not None and len(held) == len(model.build) and stage != "bound"
+        if check:
+            return no_plan(res, termination)
+        return no_plan(res) if is_step(model, 2030) else (res, ok)
 
-    def failing(model, options):
-        step_2030 = max(model.sets.periods) == 2030 and len(model.held_build) < len(model.build)
-        check = len(model.sets.periods) == 2 and len(model.held_build) == len(model.build)
-        if step_2030 or check:
-            return SolveResult(status if check else "no_solution", None, None, None, None)
-        return real(model, options)
-
-    monkeypatch.setattr(rolling, "solve", failing)
-    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    res, _ = optimise(myopic_net(net), fast(strategy="rolling"), runner=scripted(fail))
     assert res.status == "error" and says in res.message
 
 
-def test_a_routed_plan_is_checked_by_evaluation_without_a_solver(net, fast, monkeypatch):
+def test_a_routed_plan_is_checked_by_evaluation_without_a_solver(net, fast, scripted):
     """Both steps find plans, so the full model is only evaluated: HiGHS runs for the two
-    steps and the bound, never on the held full model. A plan serving 2030's 3 bps twice
-    over (6 bps, the demand is 3) breaks a row by exactly 3 bps and is an error."""
-    import optimizer.rolling as rolling
+    steps and for the bound, never otherwise on the full model. A plan relaying 2030's 3
+    bps twice over (6 bps of flow A -> B, 3 served) breaks a row by exactly 3 bps and is an
+    error."""
+    runs: list[tuple[int, bool, str]] = []
 
-    real_solve, real_ops, solved = rolling.solve, rolling._operations, []
+    def count(model, stage, res, ok):
+        runs.append((len(model.sets.periods), hasattr(model, "held_build"), stage))
+        return res, ok
 
-    def counting(model, options):
-        solved.append(len(model.sets.periods))
-        return real_solve(model, options)
+    res, _ = optimise(myopic_net(net), fast(strategy="rolling"), runner=scripted(count))
+    assert res.objective == pytest.approx(27.0)
+    steps = [periods for periods, step, _ in runs if step]
+    assert steps[0] == 1 and steps[-1] == 2 and sorted(steps) == steps
+    assert [stage for _, step, stage in runs if not step] == ["bound"]
 
-    monkeypatch.setattr(rolling, "solve", counting)
-    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
-    assert res.objective == pytest.approx(27.0) and solved == [1, 2]
+    def doubled(model, stage, res, ok):
+        if ok and stage == "mip" and is_step(model, 2030):
+            for k, v in model.flow.items():
+                if k[-1] == 2030:
+                    v.set_value(2 * v.value)
+        return res, ok
 
-    def doubled(model, period):
-        ops = real_ops(model, period)
-        if period == 2030:
-            ops["served"] = {k: 2 * v for k, v in ops["served"].items()}
-        return ops
-
-    monkeypatch.setattr(rolling, "_operations", doubled)
-    res, _ = optimise(myopic_net(net), fast(), strategy="rolling")
+    res, _ = optimise(myopic_net(net), fast(strategy="rolling"), runner=scripted(doubled))
     assert res.status == "error" and "the rolling plan breaks" in res.message
     assert "by 3 " in res.message

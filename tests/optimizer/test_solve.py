@@ -3,13 +3,13 @@ result tables' contract."""
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import COLUMNS, build_model, optimise, write_model
+from optimizer import TimeBudget, build_model, optimise, write_model
+from optimizer.extract import COLUMNS
+from optimizer.solving.highs_run import HighsRun
 
 CONTRACT = {
     "builds": ["period", "link", "tech", "systems_new", "systems_installed", "capex_eur"],
@@ -84,7 +84,7 @@ def test_rounded_start_breaking_budget_is_dropped(net, fast):
 
 def test_progress_reports_stages(net, fast):
     events = []
-    res, _ = optimise(one_link(net).data(), fast(progress=events.append))
+    res, _ = optimise(one_link(net).data(), fast(), events.append)
     stages = [e["stage"] for e in events]
     assert stages[0] == "build" and stages[-1] == "done"
     assert {"lp", "lp_done", "warm_start_done"} <= set(stages)
@@ -157,21 +157,21 @@ def test_thread_count_may_change_between_solves_in_one_process(net, fast):
         assert (res.status, res.objective) == ("optimal", pytest.approx(100.0)), threads
 
 
-def test_lp_stage_is_capped_at_its_share_of_the_time_limit(net, fast, monkeypatch):
-    """The LP relaxation's run gets at most ``lp_share x time_limit_s`` (here 0.25 x 40 s =
-    10 s), so the MIP keeps time for a plan; the optimum (440 EUR) is unchanged."""
-    run_module = importlib.import_module("optimizer.highs_run")
+def test_lp_stage_is_capped_at_its_share_of_the_time_limit(net, fast):
+    """The LP relaxation's run gets at most ``TimeBudget.exact_lp x time_limit_s`` (here
+    0.25 x 40 s = 10 s), so the MIP keeps time for a plan; the optimum (440 EUR) is
+    unchanged. The runner passed to ``optimise`` records what each run was given."""
+    limits: list[tuple[str, bool, float | None]] = []
 
-    limits: list[tuple[bool, float | None]] = []
-    original = run_module.HighsRun.solve
+    class Recording(HighsRun):
+        def solve(self, model, stage, warm=False, lp=False, limit=None):
+            limits.append((stage, lp, limit))
+            return super().solve(model, stage, warm=warm, lp=lp, limit=limit)
 
-    def recording(self, model, warm=False, lp=False, limit=None):
-        limits.append((lp, limit))
-        return original(self, model, warm=warm, lp=lp, limit=limit)
-
-    monkeypatch.setattr(run_module.HighsRun, "solve", recording)
-    res, _ = optimise(one_link(net).data(), fast(time_limit_s=40, lp_share=0.25))
-    assert limits[0] == (True, 10.0)
+    options = fast(time_limit_s=40, budget=TimeBudget(exact_lp=0.25))
+    res, _ = optimise(one_link(net).data(), options, runner=Recording)
+    assert limits[0] == ("lp", True, 10.0)
+    assert limits[-1][0] == "mip"
     assert res.objective == pytest.approx(440.0)
 
 
@@ -184,9 +184,9 @@ def test_lp_after_a_timed_out_mip_gets_its_own_time():
     run after the MIP must report that optimum."""
     import pyomo.environ as pyo
 
-    from optimizer import SolveOptions, warmstart
+    from optimizer import SolveOptions
+    from optimizer.solving import warmstart
 
-    run_module = importlib.import_module("optimizer.highs_run")
     rng = np.random.default_rng(3)
     a = rng.integers(0, 100, (4, 30))
     m = pyo.ConcreteModel()
@@ -201,10 +201,10 @@ def test_lp_after_a_timed_out_mip_gets_its_own_time():
         ),
     )
     m.obj = pyo.Objective(expr=sum(m.up[i] + m.down[i] for i in range(4)))
-    run = run_module.HighsRun(SolveOptions(time_limit_s=60.0, threads=1))
-    mip, _ = run.solve(m, limit=2.0)
+    run = HighsRun(SolveOptions(time_limit_s=60.0, threads=1))
+    mip, _ = run.solve(m, "mip", limit=2.0)
     assert mip.termination_condition.name == "maxTimeLimit"
     warmstart.relax(m)
-    lp, ok = run.solve(m, lp=True, limit=1.0)
+    lp, ok = run.solve(m, "lp", lp=True, limit=1.0)
     assert ok and lp.termination_condition.name == "optimal"
     assert lp.best_feasible_objective == pytest.approx(0.0, abs=1e-6)

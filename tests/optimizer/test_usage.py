@@ -84,26 +84,14 @@ def test_two_stage_bound_and_rounded_plan(net, fast):
     assert t["builds"]["systems_new"].tolist() == [3]
 
 
-def test_rounded_plan_kept_when_mip_has_no_time(net, fast, monkeypatch):
+def test_rounded_plan_kept_when_mip_has_no_time(net, fast, scripted, no_plan):
     """The final MIP is made to return nothing: the rounded plan (400) is reported with
     status time_limit, the relaxed bound 350 and gap 50/400."""
-    from optimizer.highs_run import HighsRun
 
-    real = HighsRun.solve
+    def no_mip(model, stage, res, ok):
+        return no_plan(res) if stage == "mip" else (res, ok)
 
-    def no_mip(self, model, warm=False, lp=False, limit=None):
-        if self.__dict__.get("_final"):
-            res, _ = real(self, model, warm=False, lp=lp, limit=limit)
-            res.best_feasible_objective = res.best_objective_bound = None
-            from pyomo.contrib.appsi.base import TerminationCondition
-
-            res.termination_condition = TerminationCondition.maxTimeLimit
-            return res, False
-        return real(self, model, warm=warm, lp=lp, limit=limit)
-
-    monkeypatch.setattr(HighsRun, "solve", no_mip)
-    monkeypatch.setattr(HighsRun, "watch_mip", lambda self: self.__dict__.update(_final=1))
-    res, t = optimise(lumpy(net).data(), fast())
+    res, t = optimise(lumpy(net).data(), fast(), runner=scripted(no_mip))
     assert res.status == "time_limit" and res.objective == pytest.approx(400.0)
     assert res.bound == pytest.approx(350.0) and res.gap == pytest.approx(50.0 / 400.0)
     assert t["builds"]["systems_new"].tolist() == [3]

@@ -1,70 +1,27 @@
-"""``solve``: the solve stages; every HiGHS run goes through ``optimizer.highs_run.HighsRun``.
+"""``solve_exact``: the ``exact`` strategy, the MIP with heuristic starts and bounds.
 
-Stages (docs/model.md, "Solving"), each reported to ``SolveOptions.progress`` as a dict:
-``lp`` (the LP relaxation by interior point, at most ``lp_share`` of the time limit; its
-optimum is ``lp_bound``), ``warm_start`` (LP-guided rounding with repair), ``relaxed_mip``
-(two-stage mode: counts continuous, equipment binary) and ``mip`` (the model as built, from
-the best start; HiGHS's improving-solution callback reports incumbent, bound and gap).
+Stages (docs/model.md, "Solving"), each reported to the session's progress callback as a
+dict: ``lp`` (the LP relaxation by interior point, at most ``TimeBudget.exact_lp`` of the
+time limit; its optimum is ``lp_bound``), ``warm_start`` (LP-guided rounding with repair),
+``relaxed_mip`` (two-stage mode: counts continuous, equipment binary) and ``mip`` (the
+model as built, from the best start; HiGHS's improving-solution callback reports
+incumbent, bound and gap). Every run goes through the session's runner (``HighsRun``).
 Solution values are loaded into the model only when the solver holds a feasible solution.
+The rolling and decomposed strategies use these stages on their smaller models.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
 
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 
-from optimizer import repair, warmstart
-from optimizer.highs_run import HighsRun, gap_between
-
-Status = Literal["optimal", "time_limit", "infeasible", "no_solution", "error"]
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    """Solver settings (from the scenario's ``solver`` block)."""
-
-    time_limit_s: float = 120.0
-    mip_gap: float = 0.01
-    threads: int = 2
-    seed: int = 0
-    relax_integers: bool = False
-    warm_start: bool = True
-    two_stage: bool = True
-    relaxed_share: float = 0.5
-    lp_share: float = 0.6
-    guided_thresholds: tuple[float | None, ...] = (None,)
-    repair_rounds: int = 3
-    log_path: Path | None = None
-    progress: Callable[[dict], None] | None = None
-
-
-@dataclass
-class SolveResult:
-    """Outcome of ``solve``. Objective and bounds in discounted EUR; ``gap`` is
-    ``|objective - bound| / |objective|``; ``start_objective`` is the warm start's cost
-    (with ``two_stage``, the rounded relaxed-count plan's); ``relaxed_bound`` the
-    relaxed-count MIP's dual bound (a valid lower bound of the integer model)."""
-
-    status: Status
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    lp_bound: float | None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    solver_version: str = ""
-    message: str = ""
-    start_objective: float | None = None
-    relaxed_bound: float | None = None
-
-    @property
-    def has_solution(self) -> bool:
-        return self.status in ("optimal", "time_limit")
+from optimizer.model_data import ModelData
+from optimizer.solving import repair, warmstart
+from optimizer.solving.highs_run import HighsRun
+from optimizer.solving.options import SolveResult, Status, gap_between
+from optimizer.solving.session import Session
 
 
 def _status(tc: TerminationCondition, has_solution: bool) -> Status:
@@ -93,8 +50,8 @@ def _lp_and_start(
     saved = warmstart.relax(model)
     start = plan = None
     try:
-        # at most lp_share of the limit: the MIP keeps time to find a plan without the LP
-        res, ok = run.solve(model, lp=True, limit=run.options.lp_share * run.options.time_limit_s)
+        # the MIP keeps time to find a plan without the LP
+        res, ok = run.solve(model, "lp", lp=True, limit=run.budget.lp_s(run.options.time_limit_s))
         optimal = res.termination_condition == TerminationCondition.optimal
         lp_bound = res.best_feasible_objective if optimal else None
         timings["lp_s"] = run.elapsed()
@@ -135,24 +92,26 @@ def _guided(
     plan's (cost, values), or (None, None)."""
     best: tuple[float | None, list | None] = (None, None)
     for threshold in run.options.guided_thresholds:
-        if run.left() < 0.2 * run.options.time_limit_s:
+        if not run.budget.may_round(run.left(), run.options.time_limit_s):
             break
         warmstart.unfix(model)
         repair.reset_counts(model)
         ok, opened = True, None
         if threshold is not None:  # None: round the LP relaxation's plan as it stands
             opened = repair.fix_equipment(model, values, threshold)
-            _, ok = run.solve(model, lp=True)
+            _, ok = run.solve(model, "guided_lp", lp=True)
         cost = _rounded(run, model, saved, notes, integer_counts=None, quiet=True) if ok else None
         rounds = 0
         while cost is not None:
             if best[0] is None or cost < best[0]:
                 best = (cost, warmstart.snapshot(model))
-            if rounds >= run.options.repair_rounds or run.left() < 0.3 * run.options.time_limit_s:
+            if rounds >= run.options.repair_rounds or not run.budget.may_repair(
+                run.left(), run.options.time_limit_s
+            ):
                 break
             rounds += 1
             closed = repair.cap_counts(model)
-            _, ok = run.solve(model, lp=True)
+            _, ok = run.solve(model, "repair_lp", lp=True)
             new = (
                 _rounded(run, model, saved, notes, integer_counts=None, quiet=True) if ok else None
             )
@@ -181,7 +140,7 @@ def _rounded(
     (interior point: far faster than simplex here, docs/model.md); the cost of the
     resulting feasible plan, or None (values then stay as solved)."""
     warmstart.round_up_and_fix(model, saved, integer_counts=integer_counts)
-    res, feasible = run.solve(model, lp=True)
+    res, feasible = run.solve(model, "rounding", lp=True)
     if feasible:
         start = res.best_feasible_objective
         if not quiet:
@@ -205,9 +164,10 @@ def _relaxed_counts_stage(
     relaxed_bound = plan_cost = plan = None
     try:
         before = run.elapsed()
-        limit = run.options.relaxed_share * max(run.options.time_limit_s - before, 0.0)
         run.emit("relaxed_mip")
-        res, ok = run.solve(model, warm=True, limit=limit)
+        res, ok = run.solve(
+            model, "relaxed_mip", warm=True, limit=run.budget.relaxed_mip_s(run.left())
+        )
         bound = res.best_objective_bound
         relaxed_bound = bound if bound is not None and math.isfinite(bound) else None
         timings["relaxed_mip_s"] = run.elapsed() - before
@@ -228,14 +188,15 @@ def _relaxed_counts_stage(
     return relaxed_bound, plan_cost, plan
 
 
-def relaxation_bound(model: pyo.ConcreteModel, options: SolveOptions) -> float | None:
+def relaxation_bound(model: pyo.ConcreteModel, session: Session) -> float | None:
     """The optimum of the LP relaxation (every integer and binary continuous, interior
     point): a valid lower bound of the model; None when not solved to optimality within
-    ``time_limit_s``. The model's domains are restored; its values are the relaxation's."""
-    run = HighsRun(options)
+    the session's ``time_limit_s``. The model's domains are restored; its values are the
+    relaxation's."""
+    run = session.run()
     saved = warmstart.relax(model)
     try:
-        res, _ = run.solve(model, lp=True)
+        res, _ = run.solve(model, "bound", lp=True)
     finally:
         warmstart.restore(saved)
     if res.termination_condition != TerminationCondition.optimal:
@@ -243,14 +204,16 @@ def relaxation_bound(model: pyo.ConcreteModel, options: SolveOptions) -> float |
     return res.best_feasible_objective
 
 
-def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
-    """Solve ``model`` and load the best plan found. Stages: LP bound, rounded start, then
-    (integer counts, ``two_stage``) the relaxed-count MIP and its rounded integer plan, and
-    the MIP from the best start. ``time_limit_s`` bounds all stages together; a rounded
-    plan is kept (status ``time_limit``) when the final MIP finds nothing better.
-    Solver failures are reported as ``status="error"`` with the exception in ``message``."""
-    options = options or SolveOptions()
-    run = HighsRun(options)
+def solve_exact(model: pyo.ConcreteModel, data: ModelData, session: Session) -> SolveResult:
+    """Solve ``model`` (built from ``data``) and load the best plan found. Stages: LP bound,
+    rounded start, then (integer counts, ``two_stage``) the relaxed-count MIP and its
+    rounded integer plan, and the MIP from the best start. ``time_limit_s`` bounds all
+    stages together; a rounded plan is kept (status ``time_limit``) when the final MIP
+    finds nothing better. Solver failures are reported as ``status="error"`` with the
+    exception in ``message``."""
+    del data  # the exact MIP needs only the model; the signature is the strategies' own
+    options = session.options
+    run = session.run()
     timings: dict[str, float] = {}
     notes: list[str] = []
     version = "highs " + ".".join(str(x) for x in run.opt.version())
@@ -267,7 +230,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
             start = plan_cost
         run.watch_mip()
         before = run.elapsed()
-        res, ok = run.solve(model, warm=start is not None)
+        res, ok = run.solve(model, "mip", warm=start is not None)
         timings["mip_s"] = run.elapsed() - before
     except Exception as exc:  # solver or interface failure: report, do not crash the caller
         timings["total_s"] = run.elapsed()

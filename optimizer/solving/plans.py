@@ -1,7 +1,16 @@
-"""``evaluate_plan``: a plan's cost and feasibility in a model, without a solver.
+"""Plans moved between models: hold them, copy them, and check them without a solver.
 
-A heuristic that plans on a smaller model (``optimizer.decomposed``) must show that its
-plan is a plan of the full model. ``copy_plan`` writes the plan into the full model: every
+A heuristic that plans on smaller models (``rolling``: one period at a time;
+``decomposed``: fewer candidate links) must carry plans from model to model and show that
+its plan is a plan of the full model.
+
+``Plan`` maps a variable's name to {index: value}. ``plan_of(model, names, period)`` reads
+one; ``hold_plan(model, plan)`` adds equality rows ``held_<name>`` that keep a model's
+variables at a plan's values (rows rather than ``fix()``: the exact stages fix and release
+variables freely but never touch constraints; HiGHS's presolve turns the rows back into
+fixed columns); ``set_plan`` writes a plan's values into a model.
+
+``copy_plan`` writes a smaller model's plan into the full model: every
 variable the smaller model also has gets its value (integers rounded), every other one 0
 (a link or arc left out of the smaller model is simply not used). ``evaluate_plan`` then
 computes every active constraint's body and the objective by Pyomo's own expression
@@ -18,6 +27,55 @@ import pyomo.environ as pyo
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-9
+MAX_REPORTED = 5
+
+Plan = dict[str, dict[tuple, float]]
+"""Variable name -> index -> value."""
+
+
+def plan_of(model: pyo.ConcreteModel, names: tuple[str, ...], period: int) -> Plan:
+    """The values of variables ``names`` in ``period`` (indices end with the period),
+    clipped to their bounds (a solver's value may sit a tolerance outside them; held
+    exactly, it would not be feasible); integers and binaries rounded."""
+
+    def value(v: pyo.Var) -> float:
+        x = v.value or 0.0
+        if v.is_integer() or v.is_binary():
+            x = float(round(x))
+        x = max(x, v.lb) if v.lb is not None else x
+        return min(x, v.ub) if v.ub is not None else x
+
+    return {
+        name: {k: value(v) for k, v in getattr(model, name).items() if k[-1] == period}
+        for name in names
+    }
+
+
+def hold_plan(model: pyo.ConcreteModel, plan: Plan) -> None:
+    """Hold every variable of ``plan`` at its value: rows ``held_<name>[k]``: var == value
+    (indices the model lacks are skipped)."""
+    for name, values in plan.items():
+        var = getattr(model, name)
+        held = [k for k in values if k in var]
+        rule = _held_rule(var, values)
+        model.add_component(f"held_{name}", pyo.Constraint(held, rule=rule))
+
+
+def _held_rule(var: pyo.Var, values: dict[tuple, float]):
+    return lambda _, *k: var[k] == values[k]
+
+
+def held_blocks(model: pyo.ConcreteModel) -> list[pyo.Constraint]:
+    """The ``held_<name>`` rows ``hold_plan`` added to ``model``."""
+    return [c for c in model.component_objects(pyo.Constraint) if c.name.startswith("held_")]
+
+
+def set_plan(model: pyo.ConcreteModel, plan: Plan) -> None:
+    """Write the plan's values into ``model``'s variables of those names (0 where the plan
+    has no value for an index)."""
+    for name, values in plan.items():
+        for k, v in getattr(model, name).items():
+            v.set_value(values.get(k, 0.0), skip_validation=True)
 
 
 @dataclass(frozen=True)
@@ -37,9 +95,6 @@ class Evaluation:
     def broken_rows(self) -> str:
         """``"row by excess, ..."``, worst first (for messages)."""
         return ", ".join(f"{name} by {excess:.3g}" for name, excess in self.violated)
-
-
-MAX_REPORTED = 5
 
 
 def copy_plan(source: pyo.ConcreteModel, target: pyo.ConcreteModel) -> int:

@@ -1,16 +1,19 @@
 """``HighsRun``: the one place that runs the solver (HiGHS, embedded through Pyomo's appsi).
 
 One HiGHS instance is kept across a solve's stages (the model is loaded once). Each run
-gets the time left or its stage's share, works around HiGHS's process-wide thread pool and
-its cumulative run clock, and accepts a solution only when HiGHS reports it primal
-feasible (docs/model.md, "Solving").
+gets the time left, capped by its stage's share (``TimeBudget``), works around HiGHS's
+process-wide thread pool and its cumulative run clock, and accepts a solution only when
+HiGHS reports it primal feasible (docs/model.md, "Solving").
+
+A strategy never builds a ``HighsRun`` itself: it asks its ``Session`` (``session.run()``),
+whose ``runner`` is this class unless a test passes another with the same interface to
+``optimise`` (the public seam for making a run fail or recording what it was given).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
 
 import highspy
 import pyomo.environ as pyo
@@ -18,23 +21,8 @@ from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
 
 from optimizer.gc_pause import gc_paused
-
-if TYPE_CHECKING:
-    from optimizer.solve import SolveOptions
-
-
-def gap_between(objective: float | None, bound: float | None) -> float | None:
-    """``|objective - bound| / |objective|`` (0 when they agree to 1e-9), None if either is."""
-    if objective is None or bound is None:
-        return None
-    diff = abs(objective - bound)
-    return 0.0 if diff <= 1e-9 * max(1.0, abs(objective)) else diff / max(abs(objective), 1e-9)
-
-
-def gap_text(gap: float | None) -> str:
-    """A gap for messages: ``"12.34 %"``, or ``"n/a"`` without one."""
-    return "n/a" if gap is None else f"{100 * gap:.2f} %"
-
+from optimizer.solving.budget import Clock
+from optimizer.solving.options import Progress, SolveOptions, gap_between
 
 _scheduler_threads: list[int] = []  # HiGHS's process-wide thread pool size, once started
 
@@ -54,10 +42,14 @@ def _match_thread_pool(threads: int) -> None:
 class HighsRun:
     """One appsi HiGHS instance kept across a solve's stages (persistent model)."""
 
-    def __init__(self, options: SolveOptions):
+    def __init__(self, options: SolveOptions, progress: Progress | None = None):
         _match_thread_pool(int(options.threads))
         self.options = options
-        self.t0 = time.perf_counter()
+        self.progress = progress
+        self.budget = options.budget
+        self.clock = Clock(options.time_limit_s, progress)
+        self.history: list[tuple[str, float, float, str]] = []
+        """(stage, seconds allowed, seconds used, termination) of every run, in order."""
         self.opt = Highs()
         self.opt.config.load_solution = False
         self.opt.config.stream_solver = False
@@ -71,26 +63,27 @@ class HighsRun:
         self.opt.highs_options = dict(self.base_options)
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
+        return self.clock.elapsed()
 
     def left(self) -> float:
-        return self.options.time_limit_s - self.elapsed()
+        return self.clock.left()
 
     def emit(self, stage: str, **info) -> None:
-        if self.options.progress is not None:
-            self.options.progress({"stage": stage, "elapsed_s": round(self.elapsed(), 3), **info})
+        self.clock.emit(stage, **info)
 
     def solve(
         self,
         model: pyo.ConcreteModel,
+        stage: str,
         warm: bool = False,
         lp: bool = False,
         limit: float | None = None,
     ):
-        """One HiGHS run within the remaining time (and ``limit`` s); ``lp`` uses the
-        interior point method (far faster than simplex on the large flow LPs)."""
-        left = self.options.time_limit_s - self.elapsed()
-        allowed = max(min(left, limit if limit is not None else left), 1.0)
+        """One HiGHS run for ``stage`` (its name, e.g. ``lp``, ``rounding``, ``mip``) within
+        the time left and the stage's ``limit`` (s, from the ``TimeBudget``); ``lp`` uses
+        the interior point method (far faster than simplex on the large flow LPs).
+        Returns (appsi results, whether a primal feasible solution was loaded)."""
+        allowed = self.budget.run_s(self.left(), limit)
         self.opt.config.time_limit = allowed
         self.opt.config.warmstart = warm
         self.opt.highs_options = {**self.base_options, "solver": "ipm" if lp else "choose"}
@@ -116,12 +109,14 @@ class HighsRun:
         ok = res.best_feasible_objective is not None
         if ok:
             self.opt.load_vars()
+        used = time.perf_counter() - start
+        self.history.append((stage, allowed, used, res.termination_condition.name))
         return res, ok
 
     def watch_mip(self) -> None:
         """Feed incumbent/bound/gap of HiGHS's improving solutions to ``progress``."""
         highs = getattr(self.opt, "_solver_model", None)
-        if self.options.progress is None or not hasattr(highs, "cbMipImprovingSolution"):
+        if self.progress is None or not hasattr(highs, "cbMipImprovingSolution"):
             return
 
         def on_improving(event) -> None:

@@ -5,16 +5,17 @@ split in two: the LP relaxation of the full model chooses *which* candidate link
 considering, and the MIP decides *how many systems* of those to build, when:
 
 1. **Bound and selection.** The LP relaxation of the full model (interior point, at most
-   ``LP_SHARE`` of the time limit). Its optimum is a valid lower bound of the exact model.
-   A candidate link is kept when the relaxation builds any of it (``build > KEEP_TOL``
-   systems in some period); the others are dropped (``restrict_links``: the link, its
-   capacity, site and span rows go, so its arcs and flows disappear from the model).
+   ``TimeBudget.decomposed_lp`` of the time limit). Its optimum is a valid lower bound of
+   the exact model. A candidate link is kept when the relaxation builds any of it
+   (``build > KEEP_TOL`` systems in some period); the others are dropped
+   (``ModelData.restrict``: the link, its capacity, site and span rows go, so its arcs and
+   flows disappear from the model).
 2. **Plan.** The restricted model is built and solved by the exact stages
-   (``optimizer.solve.solve``: rounded LP start, relaxed-count MIP, MIP) in the time left,
-   less ``EVAL_RESERVE`` of the limit for step 3.
+   (``solving.exact``: rounded LP start, relaxed-count MIP, MIP) in the time left, less
+   ``TimeBudget.decomposed_evaluation`` of the limit for step 3.
 3. **Check in the full model.** The plan is copied into the full model (variables the
    restricted model lacks are 0) and every constraint of the full model is evaluated
-   (``optimizer.evaluate``); its objective there is the plan's cost. A plan breaking a
+   (``plans.evaluate_plan``); its objective there is the plan's cost. A plan breaking a
    row is reported as ``error`` naming the worst rows.
 
 ``gap`` = (cost − LP bound) / cost: how far the plan can be from the exact optimum. Status is
@@ -37,35 +38,20 @@ since the later periods' costs are left out.
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
 from itertools import islice, pairwise
 
 import networkx as nx
 import pyomo.environ as pyo
 
 from optimizer.build import build_model
-from optimizer.evaluate import copy_plan, evaluate_plan
-from optimizer.highs_run import gap_between, gap_text
 from optimizer.model_data import ModelData, rows
-from optimizer.rolling import restrict_periods
-from optimizer.solve import SolveOptions, SolveResult, relaxation_bound, solve
+from optimizer.solving.exact import relaxation_bound, solve_exact
+from optimizer.solving.options import SolveResult, gap_between, gap_text
+from optimizer.solving.plans import copy_plan, evaluate_plan
+from optimizer.solving.session import Session
 
-LP_SHARE = 0.5  # of the time limit, for the full model's LP relaxation
-EVAL_RESERVE = 0.05  # of the time limit, kept for evaluating the plan in the full model
 KEEP_TOL = 1e-6  # systems: a link the relaxation builds more of than this is kept
-MIN_BOUND_S = 10.0  # the first period's LP gets at least this long, even past the limit
 ROUTES_K = 2  # without the LP: links on the k shortest fibre routes of each demand pair
-LINK_TABLES = ("links", "link_sites", "link_spans", "capacity")
-
-
-def restrict_links(data: ModelData, keep: set[str]) -> ModelData:
-    """``data`` with only the candidate links in ``keep`` (rows of ``LINK_TABLES``)."""
-    cut = {}
-    for name in LINK_TABLES:
-        table = getattr(data, name)
-        cut[name] = table[table["link"].isin(keep)].reset_index(drop=True)
-    return replace(data, **cut)
 
 
 def lp_selected_links(model: pyo.ConcreteModel) -> set[str]:
@@ -90,64 +76,66 @@ def route_selected_links(data: ModelData, k: int = ROUTES_K) -> set[str]:
     return {ln for ln in data.links["link"].tolist() if spans_of.get(ln, set()) <= on_routes}
 
 
-def first_period_bound(data: ModelData, options: SolveOptions) -> float | None:
-    """The LP relaxation of the first period alone (``restrict_periods``): a valid lower
-    bound of the full model, because each full plan restricted to the first period is a
-    plan of it, and every cost of the later periods is >= 0. Far smaller than the full LP."""
+def first_period_bound(data: ModelData, session: Session) -> float | None:
+    """The LP relaxation of the first period alone: a valid lower bound of the full model,
+    because each full plan restricted to the first period is a plan of it, and every cost
+    of the later periods is >= 0. Far smaller than the full LP."""
     first = int(data.periods["period"].min())
-    return relaxation_bound(build_model(restrict_periods(data, first)), options)
+    return relaxation_bound(build_model(data.restrict(periods=[first])), session)
 
 
-def _lp_bound(full: pyo.ConcreteModel, options: SolveOptions) -> float | None:
-    """The full model's LP relaxation within ``LP_SHARE`` of the time limit: its optimum
-    (the relaxation's values stay in ``full``) or None."""
-    return relaxation_bound(full, replace(options, time_limit_s=LP_SHARE * options.time_limit_s))
-
-
-def solve_decomposed(
-    full: pyo.ConcreteModel, data: ModelData, options: SolveOptions | None = None
-) -> SolveResult:
-    """Bound and select by the LP, plan on the selection, check the plan in ``full`` (which
-    then holds the plan's values, ready for ``extract``)."""
-    options = options or SolveOptions()
-    t0 = time.perf_counter()
-
-    def elapsed() -> float:
-        return time.perf_counter() - t0
-
-    def emit(stage: str, **info) -> None:
-        if options.progress is not None:
-            options.progress({"stage": stage, "elapsed_s": round(elapsed(), 3), **info})
-
-    timings: dict[str, float] = {}
-    emit("lp")
-    bound = _lp_bound(full, options)
-    timings["lp_s"] = round(elapsed(), 4)
-    emit("lp_done", lp_bound=bound)
+def _select(
+    full: pyo.ConcreteModel, data: ModelData, session: Session
+) -> tuple[float | None, set[str], str]:
+    """The full LP relaxation within its share: (its bound or None, the links to plan on,
+    a note saying how they were chosen)."""
+    budget = session.options.budget
+    seconds = budget.decomposed_lp_s(session.options.time_limit_s)
+    bound = relaxation_bound(full, session.within(seconds)) if seconds > 0 else None
     if bound is not None:
         keep = lp_selected_links(full)
-        notes = [f"plan on the {len(keep)} of {len(data.links)} candidate links the LP uses"]
-    else:
-        keep = route_selected_links(data)
-        notes = [f"no LP bound in its share: plan on the {len(keep)} of {len(data.links)} "
-                 f"candidate links along the {ROUTES_K} shortest fibre routes of each demand "
-                 "pair"]  # fmt: skip
-    emit("decomposed_select", links=len(keep), of_links=len(data.links))
-    sub = build_model(restrict_links(data, keep), relax_integers=options.relax_integers)
-    timings["restricted_build_s"] = round(elapsed() - timings["lp_s"], 4)
-    limit = options.time_limit_s * (1.0 - EVAL_RESERVE) - elapsed()
-    res = solve(sub, replace(options, time_limit_s=max(limit, 5.0)))
+        return (
+            bound,
+            keep,
+            f"plan on the {len(keep)} of {len(data.links)} candidate links the LP uses",
+        )
+    keep = route_selected_links(data)
+    note = (
+        f"no LP bound in its share: plan on the {len(keep)} of {len(data.links)} candidate "
+        f"links along the {ROUTES_K} shortest fibre routes of each demand pair"
+    )
+    return None, keep, note
+
+
+def solve_decomposed(full: pyo.ConcreteModel, data: ModelData, session: Session) -> SolveResult:
+    """Bound and select by the LP, plan on the selection, check the plan in ``full`` (which
+    then holds the plan's values, ready for ``extract``)."""
+    options = session.options
+    clock = session.clock()
+    timings: dict[str, float] = {}
+    clock.emit("lp")
+    bound, keep, note = _select(full, data, session)
+    notes = [note]
+    timings["lp_s"] = round(clock.elapsed(), 4)
+    clock.emit("lp_done", lp_bound=bound)
+    clock.emit("decomposed_select", links=len(keep), of_links=len(data.links))
+    sub_data = data.restrict(links=keep)
+    sub = build_model(sub_data, relax_integers=options.relax_integers)
+    timings["restricted_build_s"] = round(clock.elapsed() - timings["lp_s"], 4)
+    seconds = options.budget.decomposed_plan_s(options.time_limit_s, clock.elapsed())
+    res = solve_exact(sub, sub_data, session.within(seconds))
     timings["restricted_solve_s"] = round(res.timings_s.get("total_s", 0.0), 4)
     notes.append(f"restricted model: {res.status}, gap {gap_text(res.gap)}")
     if not res.has_solution:
-        return SolveResult(res.status if res.status != "optimal" else "error", None, bound,
-                           None, bound, timings, res.solver_version, "; ".join(notes))  # fmt: skip
-    emit("evaluate")
-    t1 = elapsed()
+        status = res.status if res.status != "optimal" else "error"
+        return SolveResult(status, None, bound, None, bound, timings, res.solver_version,
+                           "; ".join(notes))  # fmt: skip
+    clock.emit("evaluate")
+    t1 = clock.elapsed()
     copy_plan(sub, full)
     check = evaluate_plan(full)
-    timings["evaluate_s"] = round(elapsed() - t1, 4)
-    timings["total_s"] = round(elapsed(), 4)
+    timings["evaluate_s"] = round(clock.elapsed() - t1, 4)
+    timings["total_s"] = round(clock.elapsed(), 4)
     if not check.feasible:
         notes.append(f"the plan breaks {check.broken_rows()} of the full model")
         return SolveResult("error", None, bound, None, bound, timings, res.solver_version,
@@ -155,17 +143,16 @@ def solve_decomposed(
     objective = check.objective
     what = "its LP bound"
     if bound is None:
-        emit("lp")
-        seconds = max(options.time_limit_s - elapsed(), MIN_BOUND_S)
-        bound = first_period_bound(data, replace(options, time_limit_s=seconds))
+        clock.emit("lp")
+        bound = first_period_bound(data, session.within(options.budget.bound_s(clock.left())))
         what = "the first period's LP bound (weaker: later periods' costs left out)"
-        emit("lp_done", lp_bound=bound)
-    timings["total_s"] = round(elapsed(), 4)
+        clock.emit("lp_done", lp_bound=bound)
+    timings["total_s"] = round(clock.elapsed(), 4)
     bound = min(bound, objective) if bound is not None else None
     gap = gap_between(objective, bound)
     status = "optimal" if gap is not None and gap <= options.mip_gap else "time_limit"
     notes.append(f"checked on all {check.rows} rows of the full model; gap to {what} "
                  f"{gap_text(gap)}")  # fmt: skip
-    emit("done", status=status, objective=objective, bound=bound, gap=gap)
+    clock.emit("done", status=status, objective=objective, bound=bound, gap=gap)
     return SolveResult(status, objective, bound, gap, bound, timings, res.solver_version,
                        "; ".join(notes))  # fmt: skip
