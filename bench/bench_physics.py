@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 
 from engine import physics
+from engine.presets import preset, preset_info, preset_names
 
 # model -> (free-intensity keyword, a fixed value for it)
 FIXED_INTENSITY: dict[str, tuple[str, float]] = {
@@ -30,8 +31,8 @@ FIXED_INTENSITY: dict[str, tuple[str, float]] = {
 
 
 def _default_preset(model: str) -> str:
-    names = [n for n in physics.preset_names() if physics.preset_info(n)["model"] == model]
-    defaults = [n for n in names if physics.preset_info(n).get("default")]
+    names = [n for n in preset_names() if preset_info(n)["model"] == model]
+    defaults = [n for n in names if preset_info(n).get("default")]
     return (defaults or names)[0]
 
 
@@ -55,10 +56,10 @@ def main() -> None:
     print(f"# python {platform.python_version()}, numpy {np.__version__}, {args.points} points")
     print("| model | mode | points timed | points/s |")
     print("|---|---|---|---|")
-    models = sorted({physics.preset_info(n)["model"] for n in physics.preset_names()})
+    models = sorted({preset_info(n)["model"] for n in preset_names()})
     for model in models:
         func = getattr(physics, model)
-        params = physics.preset(_default_preset(model))
+        params = preset(_default_preset(model))
         modes: list[tuple[str, dict]] = [("as preset", params)]
         if model in FIXED_INTENSITY:
             key, value = FIXED_INTENSITY[model]

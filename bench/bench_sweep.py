@@ -23,12 +23,10 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from distributed import Client, LocalCluster
-
+from engine.paths import DATA_DIR
 from engine.pipeline import run_scenario
 from engine.scenario import Scenario, load_scenario
-from engine.scenario.timeline import DATA_DIR
-from engine.sweep.runner import plan_sweep, run_sweep
+from engine.sweep.runner import plan_sweep, run_sweep, sweep_client
 from engine.sweep.sampling import sample_scenario
 
 
@@ -50,14 +48,7 @@ def cluster_sweep(scenario: Scenario, samples: int, seed: int, workers: int) -> 
     """Start-up and sweep seconds on a fresh LocalCluster of ``workers`` processes."""
     t0 = time.perf_counter()
     with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
+        sweep_client(n_workers=workers) as client,
         TemporaryDirectory(prefix="qroad-bench-sweep-") as tmp,
     ):
         startup_s = time.perf_counter() - t0

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import networkx as nx
@@ -68,7 +68,10 @@ from engine.candidate_routes import (
     repeater_layouts,
     route_of,
 )
-from engine.capacity import DemandTotals, key_rate_per_system_bps, max_systems, reach_km
+from engine.capacity import DemandTotals, fill_capacities, max_systems, reach_km
+from optimizer.model_data import OPTIONAL, SCHEMA
+
+_DTYPES: dict[str, Any] = {"str": str, "int": "int64", "float": float, "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,10 @@ class CandidateTables:
     link_sites: pd.DataFrame
     link_spans: pd.DataFrame
     capacity: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The four tables by their ModelData field names (not copied)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass
@@ -140,21 +147,30 @@ def _midpoint_cand(row: dict, route: Route, *, need_site: bool) -> _Cand | None:
     )
 
 
-def _generate(
-    row: dict,
-    *,
-    routes: RouteFinder,
-    reach: float,
-    pairs: list[tuple[str, str]],
-    sat_pairs: list[tuple[str, str]],
-    coords: dict[str, tuple[float, float]],
-    k_routes: int,
-    express_hops: bool,
-    direct_pairs: set[tuple[str, str]],
-) -> list[_Cand]:
-    kind, graph = row["link_kind"], routes.graph
+@dataclass(frozen=True)
+class _Setting:
+    """What every technology's candidates share: the routes on the fibre graph, the site
+    pairs that get end-to-end and satellite links, the spans' system limits and the
+    scenario's candidate options (arguments of ``candidate_links``)."""
+
+    routes: RouteFinder
+    pairs: list[tuple[str, str]]
+    sat_pairs_trusted: list[tuple[str, str]]
+    sat_pairs_free: list[tuple[str, str]]
+    direct_pairs: set[tuple[str, str]]
+    coords: dict[str, tuple[float, float]]
+    limits: dict[str, float]
+    alpha_db_per_km: float
+    k_routes: int
+    min_key_rate_bps: float
+    express_hops: bool
+    prune: bool
+
+
+def _hops(row: dict, graph: nx.Graph, reach: float, *, express_hops: bool) -> list[_Cand]:
+    """Hop links of one technology (rule 2): spans, express routes and two-span relays."""
+    kind = row["link_kind"]
     out: list[_Cand] = []
-    ends: list[_Cand | None] = []  # end-to-end links (rules 3, 4): usage decided below
     if kind in ("point_to_point", "free_space", "relay_midpoint"):
         for u, v in graph.edges:
             route = route_of(graph, [u, v])
@@ -179,13 +195,21 @@ def _generate(
                     route = route_of(graph, [a, mid, b])
                     if route.length_km <= reach:
                         out.append(_midpoint_cand(row, route, need_site=False))
+    return out
+
+
+def _end_to_end(row: dict, setting: _Setting, reach: float) -> list[_Cand]:
+    """End-to-end and satellite links of one technology (rules 3, 4), "direct" between the
+    pairs that only serve their own demands (rule 7)."""
+    kind, routes, k = row["link_kind"], setting.routes, setting.k_routes
+    ends: list[_Cand | None] = []
     if kind in ("relay_midpoint", "memory_midpoint"):
-        for a, b in pairs:
-            for route in routes.within(a, b, k_routes, reach):
+        for a, b in setting.pairs:
+            for route in routes.within(a, b, k, reach):
                 ends.append(_midpoint_cand(row, route, need_site=kind == "memory_midpoint"))
     if kind == "repeater_chain":
-        for a, b in pairs:
-            for route in routes.within(a, b, k_routes, reach):
+        for a, b in setting.pairs:
+            for route in routes.within(a, b, k, reach):
                 for nodes, eff, kwargs in repeater_layouts(route, row["params"]):
                     extra = [(s, row["intermediate_equipment"]) for s in nodes]
                     ends.append(
@@ -200,33 +224,16 @@ def _generate(
                         )
                     )
     if kind == "satellite":
-        for a, b in sat_pairs:
-            ground = great_circle_km(coords[a], coords[b])
+        trusted = row["trusted_intermediary"]
+        for a, b in setting.sat_pairs_trusted if trusted else setting.sat_pairs_free:
+            ground = great_circle_km(setting.coords[a], setting.coords[b])
             if ground <= float(row["max_length_km"]):
                 ends.append(_make(row, None, a, b, length_km=ground, effective_length_km=ground))
-    for c in ends:
-        if c is not None and (c.site_a, c.site_b) in direct_pairs:
+    found = [c for c in ends if c is not None]
+    for c in found:
+        if (c.site_a, c.site_b) in setting.direct_pairs:
             c.usage = "direct"
-    return [c for c in (*out, *ends) if c is not None]
-
-
-def _capacities(cands: list[_Cand], rows: list[dict], alpha: float) -> None:
-    """Fill ``capacity`` (one value per period row), batching links with equal kwargs."""
-    groups: dict[tuple, list[_Cand]] = {}
-    for c in cands:
-        groups.setdefault(tuple(sorted(c.link_kwargs.items())), []).append(c)
-    for key, members in groups.items():
-        lengths = np.array(
-            [
-                c.length_km if np.isnan(c.effective_length_km) else c.effective_length_km
-                for c in members
-            ]
-        )
-        per_period = np.stack(
-            [key_rate_per_system_bps(r, lengths, alpha_db_per_km=alpha, **dict(key)) for r in rows]
-        )
-        for i, c in enumerate(members):
-            c.capacity = per_period[:, i]
+    return found
 
 
 def _dominated(c2: _Cand, c1: _Cand, limited: set[str]) -> bool:
@@ -256,6 +263,64 @@ def prune_dominated(cands: list[_Cand], limited_spans: set[str]) -> list[_Cand]:
     return kept
 
 
+def _setting(
+    graph: nx.Graph,
+    sites: pd.DataFrame,
+    spans: pd.DataFrame,
+    demands: pd.DataFrame,
+    customer_sites: pd.DataFrame | None,
+    satellite_min_distance_km: float,
+    **options: Any,
+) -> _Setting:
+    """What the technologies share (``options``: the remaining ``_Setting`` fields)."""
+    routes = RouteFinder(graph)  # shared by every technology
+    pairs, sat_pairs_trusted, sat_pairs_free = end_to_end_pairs(
+        routes, demands, customer_sites, satellite_min_distance_km
+    )
+    return _Setting(
+        routes=routes,
+        pairs=pairs,
+        sat_pairs_trusted=sat_pairs_trusted,
+        sat_pairs_free=sat_pairs_free,
+        direct_pairs=direct_pairs(demands, customer_sites),
+        coords={
+            str(s): (float(x), float(y))
+            for s, x, y in zip(sites["site"], sites["lon"], sites["lat"], strict=True)
+        },
+        limits={
+            str(s): float(m)
+            for s, m in zip(spans["span"], spans["max_systems"], strict=True)
+            if pd.notna(m)
+        },
+        **options,
+    )
+
+
+def _reach_km(rows: list[dict], setting: _Setting) -> float:
+    """How far a technology's links may run (rule 1; repeaters and satellites: their cap)."""
+    if rows[0]["link_kind"] in ("repeater_chain", "satellite"):
+        return max(float(r["max_length_km"]) for r in rows)
+    return reach_km(
+        rows, alpha_db_per_km=setting.alpha_db_per_km, min_key_rate_bps=setting.min_key_rate_bps
+    )
+
+
+def _technology_candidates(rows: list[dict], setting: _Setting) -> list[_Cand]:
+    """One technology's surviving candidates with their capacities (rules 1-7); ``rows`` are
+    its ``tech_periods`` rows in period order."""
+    head, reach = rows[0], _reach_km(rows, setting)
+    hops = _hops(head, setting.routes.graph, reach, express_hops=setting.express_hops)
+    unique: dict[tuple, _Cand] = {}
+    for c in (*hops, *_end_to_end(head, setting, reach)):
+        key = (c.route, c.relay_site, c.equipment)  # a hop that is also end-to-end stays a hop
+        if key not in unique or c.usage == "relay":
+            unique[key] = c
+    cands = list(unique.values())
+    fill_capacities(cands, rows, alpha_db_per_km=setting.alpha_db_per_km)
+    cands = [c for c in cands if c.capacity.max(initial=0.0) >= setting.min_key_rate_bps]
+    return prune_dominated(cands, set(setting.limits)) if setting.prune else cands
+
+
 def candidate_links(
     *,
     sites: pd.DataFrame,
@@ -276,124 +341,63 @@ def candidate_links(
     """Candidate links, the sites and spans they need, and capacity per system and period.
 
     Rules in the module docstring. ``tech_periods`` comes from
-    ``engine.catalogue.technology_periods``; ``graph`` has site-id nodes and edges with
+    ``engine.tech_periods.technology_periods``; ``graph`` has site-id nodes and edges with
     ``length_km`` and ``span``. Returns ModelData-ready tables with unique link ids
     ``tech:A-B`` (``/2``, ``/3`` ... for further routes between the same sites).
     """
     periods = sorted(int(p) for p in tech_periods["period"].unique())
-    coords = {
-        str(s): (float(x), float(y))
-        for s, x, y in zip(sites["site"], sites["lon"], sites["lat"], strict=True)
-    }
-    routes = RouteFinder(graph)  # shared by every technology
-    pairs, sat_pairs_trusted, sat_pairs_free = end_to_end_pairs(
-        routes, demands, customer_sites, satellite_min_distance_km
+    setting = _setting(
+        graph,
+        sites,
+        spans,
+        demands,
+        customer_sites,
+        satellite_min_distance_km,
+        alpha_db_per_km=alpha_db_per_km,
+        k_routes=k_routes,
+        min_key_rate_bps=min_key_rate_bps,
+        express_hops=express_hops,
+        prune=prune,
     )
-    limits = {
-        str(s): float(m)
-        for s, m in zip(spans["span"], spans["max_systems"], strict=True)
-        if pd.notna(m)
-    }
     totals = DemandTotals.build(demands, demand_rates, periods)
-    direct = direct_pairs(demands, customer_sites)
-    links, link_sites, link_spans, capacity = [], [], [], []
+    out: dict[str, list[tuple]] = {f.name: [] for f in fields(CandidateTables)}
     for tech, frame in tech_periods.groupby("tech", sort=False):
         rows = [dict(r) for r in frame.sort_values("period").to_dict("records")]
-        if not any(r["available"] for r in rows):
-            continue
-        head = rows[0]
-        if head["link_kind"] in ("repeater_chain", "satellite"):
-            reach = max(float(r["max_length_km"]) for r in rows)
-        else:
-            reach = reach_km(
-                rows, alpha_db_per_km=alpha_db_per_km, min_key_rate_bps=min_key_rate_bps
-            )
-        sat_pairs = sat_pairs_trusted if head["trusted_intermediary"] else sat_pairs_free
-        cands = _generate(
-            head,
-            routes=routes,
-            reach=reach,
-            pairs=pairs,
-            sat_pairs=sat_pairs,
-            coords=coords,
-            k_routes=k_routes,
-            express_hops=express_hops,
-            direct_pairs=direct,
-        )
-        unique: dict[tuple, _Cand] = {}
-        for c in cands:  # a hop that is also an end-to-end link stays a hop ("relay")
-            key = (c.route, c.relay_site, c.equipment)
-            if key not in unique or c.usage == "relay":
-                unique[key] = c
-        cands = list(unique.values())
-        _capacities(cands, rows, alpha_db_per_km)
-        cands = [c for c in cands if c.capacity.max(initial=0.0) >= min_key_rate_bps]
-        if prune:
-            cands = prune_dominated(cands, set(limits))
-        _emit(
-            cands,
-            str(tech),
-            bool(head["trusted_intermediary"]),
-            periods,
-            totals,
-            limits,
-            max_systems_cap,
-            (links, link_sites, link_spans, capacity),
-        )
-    return CandidateTables(
-        links=_frame(
-            links,
-            [
-                "link",
-                "tech",
-                "site_a",
-                "site_b",
-                "length_km",
-                "route",
-                "relay_site",
-                "max_systems",
-                "usage",
-            ],
-        ),
-        link_sites=_frame(link_sites, ["link", "site", "equipment"]),
-        link_spans=_frame(link_spans, ["link", "span"]),
-        capacity=_frame(capacity, ["link", "period", "key_rate_per_system_bps"]),
-    )
+        if any(r["available"] for r in rows):
+            cands = _technology_candidates(rows, setting)
+            trusted = bool(rows[0]["trusted_intermediary"])
+            _emit(cands, str(tech), trusted, periods, totals, setting.limits, max_systems_cap, out)
+    return CandidateTables(**{table: _frame(rows, table) for table, rows in out.items()})
 
 
-def _emit(cands, tech, trusted_intermediary, periods, totals, limits, cap, out) -> None:
-    """Append the tables' rows for one technology's surviving candidates."""
-    links, link_sites, link_spans, capacity = out
+def _emit(
+    cands: list[_Cand],
+    tech: str,
+    trusted_intermediary: bool,
+    periods: list[int],
+    totals: DemandTotals,
+    limits: dict[str, float],
+    cap: int,
+    out: dict[str, list[tuple]],
+) -> None:
+    """Append the tables' rows (``out``: table name -> rows) for one technology's surviving
+    candidates."""
+    links, link_sites, link_spans, capacity = out.values()  # CandidateTables order
     seen: dict[tuple[str, str], int] = {}
     for c in sorted(cands, key=lambda c: (c.site_a, c.site_b, c.length_km, c.route)):
         n = seen[(c.site_a, c.site_b)] = seen.get((c.site_a, c.site_b), 0) + 1
         link = f"{tech}:{c.site_a}-{c.site_b}" + (f"/{n}" if n > 1 else "")
         systems = max_systems(c, trusted_intermediary, totals, limits, cap)
-        links.append(
-            (
-                link,
-                tech,
-                c.site_a,
-                c.site_b,
-                float(c.length_km),
-                c.route,
-                c.relay_site,
-                systems,
-                c.usage,
-            )
-        )
+        ends = (c.site_a, c.site_b, float(c.length_km), c.route, c.relay_site)
+        links.append((link, tech, *ends, systems, c.usage))  # SCHEMA["links"] + usage
         link_sites.extend((link, s, e) for s, e in sorted(c.equipment))
         link_spans.extend((link, s) for s in sorted(c.spans))
         capacity.extend((link, p, float(v)) for p, v in zip(periods, c.capacity, strict=True))
 
 
-def _frame(rows: Iterable[tuple], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=columns)
-    for col in columns:
-        if col in ("max_systems", "period"):
-            frame[col] = frame[col].astype("int64")
-        elif col in ("length_km", "key_rate_per_system_bps"):
-            frame[col] = frame[col].astype(float)
-        else:
-            frame[col] = frame[col].astype(str)
-    return frame
+def _frame(rows: Iterable[tuple], table: str) -> pd.DataFrame:
+    """ModelData table ``table`` from row tuples: columns and dtypes as ``SCHEMA`` (and, for
+    ``links``, ``OPTIONAL``) state them."""
+    kinds = SCHEMA[table] | {c: kind for c, (kind, _) in OPTIONAL.get(table, {}).items()}
+    frame = pd.DataFrame(list(rows), columns=list(kinds))
+    return frame.astype({c: _DTYPES[kind] for c, kind in kinds.items()})

@@ -1,6 +1,6 @@
 """Key capacity per system of one technology, from engine.physics, and its reach.
 
-A technology's per-period row of ``engine.catalogue.technology_periods`` names its physics
+A technology's per-period row of ``engine.tech_periods.technology_periods`` names its physics
 model, that period's keyword arguments and its rate unit. Capacity per system (bits/s):
 
 - ``per_pulse``: model rate (bits per pulse / pulse pair / symbol) x repetition rate;
@@ -89,6 +89,32 @@ def key_rate_per_system_bps(
             rate = rate * float(row["repetition_rate_hz"])
     out = rate * float(row["clear_sky_probability"])
     return np.where(np.isfinite(out) & (out > 0.0), out, 0.0)
+
+
+def fill_capacities(
+    cands: list[Any], rows: list[Mapping[str, Any]], *, alpha_db_per_km: float
+) -> None:
+    """Set each candidate's ``capacity`` (bits/s per system, one value per period row of its
+    technology), batching the candidates whose ``link_kwargs`` are equal. A candidate has
+    ``length_km``, ``effective_length_km`` (NaN: use ``length_km``) and ``link_kwargs``."""
+    groups: dict[tuple, list[Any]] = {}
+    for c in cands:
+        groups.setdefault(tuple(sorted(c.link_kwargs.items())), []).append(c)
+    for key, members in groups.items():
+        lengths = np.array(
+            [
+                c.length_km if np.isnan(c.effective_length_km) else c.effective_length_km
+                for c in members
+            ]
+        )
+        per_period = np.stack(
+            [
+                key_rate_per_system_bps(r, lengths, alpha_db_per_km=alpha_db_per_km, **dict(key))
+                for r in rows
+            ]
+        )
+        for i, c in enumerate(members):
+            c.capacity = per_period[:, i]
 
 
 def reach_km(

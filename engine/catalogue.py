@@ -1,12 +1,9 @@
-"""The technology catalogue (``data/technologies.yaml``) and its per-period view.
+"""The technology catalogue (``data/technologies.yaml``): its types and how it is read.
 
 ``load_catalogue()`` reads and validates the file: the ten technologies of DESIGN.md and the
-five kinds of site equipment, each number with a source or an ``assumption:`` note.
-``technology_periods()`` turns the catalogue, a roadmap timeline (milestone -> year) and a
-scenario's overrides into one row per (technology, period): availability, learning-curve
-capex, opex, lifetime, repetition rate, reach cap and the physics keyword arguments of that
-period. ``model_tables()`` derives the ModelData ``technologies``, ``equipment`` and ``costs``
-tables from it.
+five kinds of site equipment, each number with a source or an ``assumption:`` note, each
+technology's milestone one of ``data/roadmap.yaml``. ``engine.tech_periods`` turns the
+catalogue, a timeline and a scenario's overrides into one row per (technology, period).
 
 Rules (also in the YAML header):
 
@@ -23,37 +20,135 @@ Rules (also in the YAML header):
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import math
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine import physics
-from engine.catalogue_types import (
-    CATALOGUE_PATH,
-    EQUIPMENT,
-    EQUIPMENT_OVERRIDE_KEYS,
-    LINK_KINDS,
-    MILESTONES,
-    PHASES,
-    RATE_UNITS,
-    TECH_OVERRIDE_KEYS,
-    TECHNOLOGIES,
-    Catalogue,
-    Equipment,
-    Improvement,
-    Technology,
-    _as_number,
-    physics_function,
-)
 from engine.errors import QroadInputError
-from engine.physics.presets import SafeLoaderYaml12Floats
-from engine.tech_periods import (
-    TECH_PERIOD_COLUMNS,
-    model_tables,
-    period_params,
-    technology_periods,
+from engine.names import EQUIPMENT, PHASES, TECHNOLOGIES
+from engine.paths import DATA_DIR
+from engine.presets import preset, preset_names
+from engine.scenario.timeline import load_roadmap
+from engine.yaml_io import read_yaml_mapping
+
+CATALOGUE_PATH = DATA_DIR / "technologies.yaml"
+LINK_KINDS = (
+    "point_to_point",
+    "free_space",
+    "relay_midpoint",
+    "memory_midpoint",
+    "repeater_chain",
+    "satellite",
 )
+RATE_UNITS = ("per_pulse", "per_second", "per_pass")
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """How one physics parameter changes per year from the catalogue's base year."""
+
+    add_per_year: float = 0.0
+    multiply_per_year: float = 1.0
+    max: float = math.inf
+    min: float = -math.inf
+
+    def value(self, base_value: float, years: float) -> float:
+        """The parameter after ``years`` years of improvement, clipped to [min, max]."""
+        years = max(0.0, years)
+        raw = base_value * self.multiply_per_year**years + self.add_per_year * years
+        return float(min(self.max, max(self.min, raw)))
+
+
+@dataclass(frozen=True)
+class Technology:
+    """One catalogue technology (see data/technologies.yaml for the fields' meaning)."""
+
+    name: str
+    label: str
+    phase: str
+    trusted_intermediary: bool
+    link_kind: str
+    physics_model: str
+    physics_preset: str | None
+    params: dict[str, Any]
+    rate_unit: str
+    milestone: str
+    available_since: int | None
+    repetition_rate_hz: float
+    passes_per_day: float
+    clear_sky_probability: float
+    end_equipment: tuple[str, ...]
+    midpoint_equipment: str
+    intermediate_equipment: str
+    capex_eur: float
+    opex_eur_per_year: float
+    lifetime_years: float
+    learning_rate_per_year: float
+    max_length_km: float
+    improvements: dict[str, Improvement]
+    sources: dict[str, str]
+
+    def base_params(self) -> dict[str, Any]:
+        """Preset params (if any) updated by the inline catalogue params."""
+        return _preset_and_params(self.physics_preset, self.params)
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """One kind of site equipment: cost per site, lifetime, source notes."""
+
+    name: str
+    label: str
+    capex_eur: float
+    opex_eur_per_year: float
+    lifetime_years: float
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The validated catalogue: technologies and equipment by name."""
+
+    base_year: int
+    cost_unit_eur: float
+    technologies: dict[str, Technology]
+    equipment: dict[str, Equipment]
+    path: str = field(default="")
+
+
+_FLOAT_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_PHYSICS_MODULES = ("bb84", "cv", "mdi", "twin_field", "memory", "repeater", "satellite")
+
+
+def _as_number(value: Any) -> Any:
+    """``'1.0e4'`` (a number written as a quoted string) as a float; anything else unchanged."""
+    if isinstance(value, str) and _FLOAT_RE.match(value.strip()):
+        return float(value)
+    return value
+
+
+def _preset_and_params(preset_name: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    """The named preset's keyword arguments (if any) updated by ``params``, as numbers."""
+    base = preset(preset_name) if preset_name else {}
+    return {k: _as_number(v) for k, v in (base | params).items()}
+
+
+def physics_function(name: str) -> Any:
+    """The engine.physics rate function called ``name`` (package or its modules), or None."""
+    fn = getattr(physics, name, None)
+    for module in _PHYSICS_MODULES:
+        if callable(fn):
+            break
+        fn = getattr(importlib.import_module(f"engine.physics.{module}"), name, None)
+    return fn if callable(fn) else None
+
+
+# ------------------------------------------------------------------------------ reading
 
 _TECH_KEYS = {
     "label",
@@ -86,18 +181,24 @@ _TECH_NUMBERS = (
     "learning_rate_per_year",
     "max_length_km",
 )
-
-
-_EQUIPMENT_KEYS = {"label", "capex_eur", "opex_eur_per_year", "lifetime_years", "sources"}
+_EQUIPMENT_NUMBERS = tuple(
+    f.name for f in dataclasses.fields(Equipment) if f.name not in ("name", "label", "sources")
+)
+_EQUIPMENT_KEYS = {"label", *_EQUIPMENT_NUMBERS, "sources"}
+_EQUIPMENT_PLACES = {"ends", "midpoint", "intermediate"}
 
 
 def _fail(message: str, file: Path, path: str, value: Any = None, allowed: str = "") -> None:
     raise QroadInputError(message, file=file, path=path, value=value, allowed=allowed)
 
 
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _number(raw: dict, key: str, file: Path, where: str, *, lo: float = 0.0) -> float:
     value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= lo:
+    if not _is_num(value) or not value >= lo:
         _fail(f"must be a number >= {lo:g}", file, f"{where}.{key}", value, f"number >= {lo:g}")
     return float(value)
 
@@ -113,20 +214,8 @@ def _check_sources(raw: dict, numbered: list[str], file: Path, where: str) -> di
     return {str(k): str(v) for k, v in sources.items()}
 
 
-def _improvement(raw: Any, file: Path, where: str) -> Improvement:
-    allowed = {"add_per_year", "multiply_per_year", "max", "min"}
-    if not isinstance(raw, dict) or not raw or set(raw) - allowed:
-        _fail("bad improvement", file, where, raw, ", ".join(sorted(allowed)))
-    for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            _fail("must be a number", file, f"{where}.{key}", value)
-    return Improvement(**{k: float(v) for k, v in raw.items()})
-
-
-def _technology(name: str, raw: Any, file: Path) -> Technology:
-    where = f"technologies.{name}"
-    if name not in TECHNOLOGIES:
-        _fail("unknown technology", file, where, name, ", ".join(TECHNOLOGIES))
+def _check_kinds(raw: Any, file: Path, where: str) -> None:
+    """A technology entry is a mapping of known keys with known phase, kinds and milestone."""
     if not isinstance(raw, dict):
         _fail("must be a mapping", file, where, raw)
     unknown = set(raw) - _TECH_KEYS
@@ -136,33 +225,33 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
         "phase": PHASES,
         "link_kind": LINK_KINDS,
         "rate_unit": RATE_UNITS,
-        "milestone": MILESTONES,
+        "milestone": load_roadmap().milestone_ids,
     }
     for key, allowed in choices.items():
         if raw.get(key) not in allowed:
             _fail(f"bad {key}", file, f"{where}.{key}", raw.get(key), ", ".join(allowed))
-    if not isinstance(raw.get("trusted_intermediary"), bool):
-        _fail(
-            "must be true or false",
-            file,
-            f"{where}.trusted_intermediary",
-            raw.get("trusted_intermediary"),
-        )
+    flag = raw.get("trusted_intermediary")
+    if not isinstance(flag, bool):
+        _fail("must be true or false", file, f"{where}.trusted_intermediary", flag)
+
+
+def _physics(raw: dict, file: Path, where: str) -> tuple[str, str | None, dict[str, Any]]:
+    """The entry's physics model, preset and inline params, each known to engine.physics."""
     model = raw.get("physics_model")
     if physics_function(str(model)) is None:
         _fail("unknown engine.physics model", file, f"{where}.physics_model", model)
-    preset = raw.get("physics_preset")
-    if preset is not None and preset not in physics.preset_names():
-        _fail(
-            "unknown physics preset",
-            file,
-            f"{where}.physics_preset",
-            preset,
-            ", ".join(physics.preset_names()),
-        )
+    preset_name = raw.get("physics_preset")
+    if preset_name is not None and preset_name not in preset_names():
+        known = ", ".join(preset_names())
+        _fail("unknown physics preset", file, f"{where}.physics_preset", preset_name, known)
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         _fail("must be a mapping of physics keyword arguments", file, f"{where}.params", params)
+    return str(model), preset_name, params
+
+
+def _tech_numbers(raw: dict, file: Path, where: str) -> dict[str, float]:
+    """The entry's costs, lifetime, learning, rate and reach (and satellite pass figures)."""
     numbers = {k: _number(raw, k, file, where) for k in _TECH_NUMBERS}
     if numbers["learning_rate_per_year"] >= 1.0:
         rate = numbers["learning_rate_per_year"]
@@ -170,30 +259,44 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
     for key in ("repetition_rate_hz", "lifetime_years", "max_length_km"):
         if numbers[key] <= 0:
             _fail("must be positive", file, f"{where}.{key}", numbers[key])
-    extra = [k for k in ("passes_per_day", "clear_sky_probability") if k in raw]
-    for key in extra:
-        numbers[key] = _number(raw, key, file, where)
+    for key in ("passes_per_day", "clear_sky_probability"):
+        if key in raw:
+            numbers[key] = _number(raw, key, file, where)
     if numbers.get("clear_sky_probability", 1.0) > 1.0:
         sky = numbers["clear_sky_probability"]
         _fail("must be a probability", file, f"{where}.clear_sky_probability", sky)
     if raw["rate_unit"] == "per_pass" and "passes_per_day" not in raw:
         _fail("per_pass technologies need passes_per_day", file, f"{where}.passes_per_day")
-    equipment = raw.get("equipment")
-    eq_keys = {"ends", "midpoint", "intermediate"}
-    if not isinstance(equipment, dict) or set(equipment) - eq_keys or "ends" not in equipment:
-        _fail(
-            "needs {ends: [...], midpoint?, intermediate?}", file, f"{where}.equipment", equipment
-        )
-    ends = tuple(equipment["ends"]) if isinstance(equipment["ends"], list) else ()
-    used = [*ends, equipment.get("midpoint", ""), equipment.get("intermediate", "")]
-    if not ends or any(e not in EQUIPMENT for e in used if e):
-        _fail("unknown equipment", file, f"{where}.equipment", equipment, ", ".join(EQUIPMENT))
+    return numbers
+
+
+def _equipment_places(raw: dict, file: Path, where: str) -> tuple[tuple[str, ...], str, str]:
+    """Equipment at the link's ends, at its midpoint and at its intermediate nodes."""
+    spec = raw.get("equipment")
+    if not isinstance(spec, dict) or set(spec) - _EQUIPMENT_PLACES or "ends" not in spec:
+        _fail("needs {ends: [...], midpoint?, intermediate?}", file, f"{where}.equipment", spec)
+    ends = tuple(spec["ends"]) if isinstance(spec["ends"], list) else ()
+    midpoint, intermediate = spec.get("midpoint", ""), spec.get("intermediate", "")
+    if not ends or any(e not in EQUIPMENT for e in (*ends, midpoint, intermediate) if e):
+        _fail("unknown equipment", file, f"{where}.equipment", spec, ", ".join(EQUIPMENT))
+    return ends, str(midpoint), str(intermediate)
+
+
+def _improvement(raw: Any, file: Path, where: str) -> Improvement:
+    allowed = {"add_per_year", "multiply_per_year", "max", "min"}
+    if not isinstance(raw, dict) or not raw or set(raw) - allowed:
+        _fail("bad improvement", file, where, raw, ", ".join(sorted(allowed)))
+    for key, value in raw.items():
+        if not _is_num(value):
+            _fail("must be a number", file, f"{where}.{key}", value)
+    return Improvement(**{k: float(v) for k, v in raw.items()})
+
+
+def _improvements(raw: dict, base: dict[str, Any], file: Path, where: str) -> dict:
+    """The entry's improvements, each of a parameter ``base`` has a number for."""
     improvements = {
         p: _improvement(v, file, f"{where}.improvements.{p}")
         for p, v in (raw.get("improvements") or {}).items()
-    }
-    base = {
-        k: _as_number(v) for k, v in ((physics.preset(preset) if preset else {}) | params).items()
     }
     for p in improvements:
         if not isinstance(base.get(p), int | float):
@@ -204,21 +307,33 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
                 p,
                 ", ".join(sorted(base)),
             )
+    return improvements
+
+
+def _technology(name: str, raw: Any, file: Path) -> Technology:
+    """One validated ``technologies.<name>`` entry (checks in the order they are listed)."""
+    where = f"technologies.{name}"
+    if name not in TECHNOLOGIES:
+        _fail("unknown technology", file, where, name, ", ".join(TECHNOLOGIES))
+    _check_kinds(raw, file, where)
+    model, preset_name, params = _physics(raw, file, where)
+    numbers = _tech_numbers(raw, file, where)
+    ends, midpoint, intermediate = _equipment_places(raw, file, where)
+    improvements = _improvements(raw, _preset_and_params(preset_name, params), file, where)
     since = raw.get("available_since")
     if since is not None and (not isinstance(since, int) or isinstance(since, bool)):
         _fail("must be a year", file, f"{where}.available_since", since, "a calendar year")
     numbered = [*numbers, *(f"params.{k}" for k, v in params.items() if _is_num(v))]
     numbered += ["available_since"] if since is not None else []
     numbered += [f"improvements.{p}" for p in improvements]
-    sources = _check_sources(raw, numbered, file, where)
     return Technology(
         name=name,
         label=str(raw.get("label", name)),
         phase=raw["phase"],
         trusted_intermediary=raw["trusted_intermediary"],
         link_kind=raw["link_kind"],
-        physics_model=str(model),
-        physics_preset=preset,
+        physics_model=model,
+        physics_preset=preset_name,
         params=dict(params),
         rate_unit=raw["rate_unit"],
         milestone=raw["milestone"],
@@ -227,20 +342,16 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
         passes_per_day=numbers.get("passes_per_day", 0.0),
         clear_sky_probability=numbers.get("clear_sky_probability", 1.0),
         end_equipment=ends,
-        midpoint_equipment=str(equipment.get("midpoint", "")),
-        intermediate_equipment=str(equipment.get("intermediate", "")),
+        midpoint_equipment=midpoint,
+        intermediate_equipment=intermediate,
         capex_eur=numbers["capex_eur"],
         opex_eur_per_year=numbers["opex_eur_per_year"],
         lifetime_years=numbers["lifetime_years"],
         learning_rate_per_year=numbers["learning_rate_per_year"],
         max_length_km=numbers["max_length_km"],
         improvements=improvements,
-        sources=sources,
+        sources=_check_sources(raw, numbered, file, where),
     )
-
-
-def _is_num(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _equipment(name: str, raw: Any, file: Path) -> Equipment:
@@ -249,11 +360,20 @@ def _equipment(name: str, raw: Any, file: Path) -> Equipment:
         _fail("unknown equipment", file, where, name, ", ".join(EQUIPMENT))
     if not isinstance(raw, dict) or set(raw) - _EQUIPMENT_KEYS:
         _fail("bad equipment entry", file, where, raw, ", ".join(sorted(_EQUIPMENT_KEYS)))
-    numbers = {k: _number(raw, k, file, where) for k in EQUIPMENT_OVERRIDE_KEYS}
+    numbers = {k: _number(raw, k, file, where) for k in _EQUIPMENT_NUMBERS}
     if numbers["lifetime_years"] <= 0:
         _fail("must be positive", file, f"{where}.lifetime_years", numbers["lifetime_years"])
     sources = _check_sources(raw, list(numbers), file, where)
     return Equipment(name=name, label=str(raw.get("label", name)), sources=sources, **numbers)
+
+
+def _section(raw: dict, key: str, names: tuple[str, ...], file: Path) -> dict[str, Any]:
+    """``raw[key]``, which must name exactly ``names`` (DESIGN.md's list of that kind)."""
+    section = raw[key]
+    if not isinstance(section, dict) or set(section) != set(names):
+        got = sorted(section) if isinstance(section, dict) else section
+        _fail(f"must define exactly the DESIGN.md {key}", file, key, got, ", ".join(names))
+    return section
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -264,34 +384,11 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     physics model or preset engine.physics does not know, or a number without a source note.
     """
     file = Path(path) if path is not None else CATALOGUE_PATH
-    if not file.is_file():
-        _fail("catalogue file not found", file, "", str(file))
-    with file.open(encoding="utf-8") as fh:
-        try:
-            raw = yaml.load(fh, Loader=SafeLoaderYaml12Floats)
-        except yaml.YAMLError as exc:
-            raise QroadInputError(f"not valid YAML: {exc}", file=file) from exc
-    if not isinstance(raw, dict) or not {"technologies", "equipment"} <= set(raw):
+    raw = read_yaml_mapping(file, allowed="a mapping with technologies and equipment")
+    if not {"technologies", "equipment"} <= set(raw):
         _fail("needs `technologies` and `equipment` mappings", file, "")
-    techs_raw, eq_raw = raw["technologies"], raw["equipment"]
-    if not isinstance(techs_raw, dict) or set(techs_raw) != set(TECHNOLOGIES):
-        got = sorted(techs_raw) if isinstance(techs_raw, dict) else techs_raw
-        _fail(
-            "must define exactly the DESIGN.md technologies",
-            file,
-            "technologies",
-            got,
-            ", ".join(TECHNOLOGIES),
-        )
-    if not isinstance(eq_raw, dict) or set(eq_raw) != set(EQUIPMENT):
-        got = sorted(eq_raw) if isinstance(eq_raw, dict) else eq_raw
-        _fail(
-            "must define exactly the DESIGN.md equipment",
-            file,
-            "equipment",
-            got,
-            ", ".join(EQUIPMENT),
-        )
+    techs_raw = _section(raw, "technologies", TECHNOLOGIES, file)
+    eq_raw = _section(raw, "equipment", EQUIPMENT, file)
     base_year = raw.get("base_year")
     if not isinstance(base_year, int) or isinstance(base_year, bool):
         _fail("must be a year", file, "base_year", base_year)
@@ -302,26 +399,3 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         equipment={n: _equipment(n, eq_raw[n], file) for n in EQUIPMENT},
         path=str(file),
     )
-
-
-__all__ = [
-    "CATALOGUE_PATH",
-    "EQUIPMENT",
-    "EQUIPMENT_OVERRIDE_KEYS",
-    "LINK_KINDS",
-    "MILESTONES",
-    "PHASES",
-    "RATE_UNITS",
-    "TECHNOLOGIES",
-    "TECH_OVERRIDE_KEYS",
-    "TECH_PERIOD_COLUMNS",
-    "Catalogue",
-    "Equipment",
-    "Improvement",
-    "Technology",
-    "load_catalogue",
-    "model_tables",
-    "period_params",
-    "physics_function",
-    "technology_periods",
-]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from engine.errors import QroadInputError
 from engine.sweep.cli import sweep_command
+
+if TYPE_CHECKING:
+    from engine.pipeline import RunOutcome
 
 app = typer.Typer(
     add_completion=False,
@@ -29,7 +32,7 @@ err_console = Console(stderr=True)
 console = Console()
 _state: dict[str, bool] = {"debug": False}
 
-EXIT_OK, EXIT_TIME_LIMIT, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3
+EXIT_OK, EXIT_TIME_LIMIT, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3  # module docstring
 MAX_PROBLEMS_SHOWN = 50  # per file: a list of 20,000 bad items would bury the first one
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +53,26 @@ def user_errors(func: F) -> F:
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def exit_code(outcomes: Sequence[RunOutcome]) -> int:
+    """The exit code of ``qroad run``: the worst outcome decides, no plan (3) > time limit
+    (1) > solved (0)."""
+    if any(not o.has_plan for o in outcomes):
+        return EXIT_NO_PLAN
+    if any(o.status != "optimal" for o in outcomes):
+        return EXIT_TIME_LIMIT
+    return EXIT_OK
+
+
+def solver_overrides(time_limit_s: float | None, mip_gap: float | None) -> list[str]:
+    """``--time-limit``/``--mip-gap`` as the scenario overrides they stand for."""
+    sets = []
+    if time_limit_s is not None:
+        sets.append(f"solver.time_limit_s={time_limit_s}")
+    if mip_gap is not None:
+        sets.append(f"solver.mip_gap={mip_gap}")
+    return sets
 
 
 @app.callback()
@@ -145,9 +168,11 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Solve scenarios and write DIR/<scenario name>/ (Parquet tables + manifest.json)."""
-    from engine.cli_run import run_all, solver_overrides
+    from engine.run_console import print_time_budget, run_all
 
-    code = run_all(
+    if _state["debug"]:
+        print_time_budget(err_console)
+    outcomes = run_all(
         scenarios,
         out_dir=out,
         overrides=[*(set_ or []), *solver_overrides(time_limit, mip_gap)],
@@ -158,7 +183,7 @@ def run_command(
         as_json=as_json,
         console=console,
     )
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code(outcomes))
 
 
 @app.command()

@@ -8,10 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.catalogue import load_catalogue
-from engine.scenario.timeline import DATA_DIR, load_roadmap
-from engine.scenario.yaml_io import read_yaml_mapping
-
-SCENARIOS_DIR = DATA_DIR.parent / "scenarios"
+from engine.paths import DATA_DIR, SCENARIOS_DIR
+from engine.scenario import load_roadmap, read_yaml_mapping
 
 
 def _table(title: str, *columns: str) -> Table:

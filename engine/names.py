@@ -1,6 +1,6 @@
 """The fixed names of DESIGN.md, used in catalogue keys, result columns and UI labels.
 
-Equipment, trust classes and phases are the optimizer's contract (optimizer.model_data), as
+Equipment, trust classes and phases are the optimizer's contract (optimizer.names), as
 are the solve strategies (optimizer.STRATEGIES);
 the technology names are engine's (the catalogue and scenarios use them).
 """
@@ -8,7 +8,7 @@ the technology names are engine's (the catalogue and scenarios use them).
 from __future__ import annotations
 
 from optimizer import STRATEGIES
-from optimizer.model_data import EQUIPMENT, PHASES, TRUST_CLASSES
+from optimizer.names import EQUIPMENT, PHASES, TRUST_CLASSES
 
 TECHNOLOGIES: tuple[str, ...] = (
     "bb84",

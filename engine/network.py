@@ -26,7 +26,6 @@ topohub/GraphML node names when those are unique, else the node ids.
 from __future__ import annotations
 
 import difflib
-import itertools
 import math
 import warnings
 from collections.abc import Iterable
@@ -127,32 +126,6 @@ def load_network(
         key = "network.spans" if spans is None else "network.sites"
         raise input_error("inline networks need both sites and spans", file, key, None, "a list")
     return _from_inline(sites, spans, route_factor, file)
-
-
-def k_shortest_routes(
-    network: Network, site_a: str, site_b: str, k: int
-) -> list[tuple[list[str], float]]:
-    """Up to ``k`` loop-free routes from site_a to site_b, shortest first by length_km.
-
-    Each route is (sites along it, total length in km). Uses networkx
-    ``shortest_simple_paths`` (Yen's algorithm), so the order is deterministic for a network.
-    """
-    graph = network.graph
-    for key, site in (("site_a", site_a), ("site_b", site_b)):
-        if site not in graph:
-            raise input_error("unknown site", None, key, site, known_ids_hint(graph.nodes))
-    if site_a == site_b:
-        raise input_error(
-            "a route needs two different sites", None, "site_b", site_b, "another site"
-        )
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise input_error("k must be a positive integer", None, "k", k, "1, 2, 3, ...")
-    paths = nx.shortest_simple_paths(graph, site_a, site_b, weight="length_km")
-    try:
-        routes = list(itertools.islice(paths, k))
-    except nx.NetworkXNoPath:
-        return []
-    return [(r, float(nx.path_weight(graph, r, weight="length_km"))) for r in routes]
 
 
 # ---------------------------------------------------------------------------------- sources

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from engine.candidates import CandidateTables, candidate_links
-from engine.catalogue import load_catalogue, model_tables, technology_periods
+from engine.catalogue import load_catalogue
 from engine.demand import build_demands
 from engine.network import Network, load_network
+from engine.paths import DATA_DIR
 from engine.scenario import Scenario
-from engine.scenario.timeline import DATA_DIR
+from engine.tech_periods import model_tables, technology_periods
 from optimizer import ModelData
 from optimizer.gc_pause import gc_paused
 
@@ -148,18 +149,12 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
         customer_sites=customer_sites,
         express_hops=scenario.candidates.express_hops,
     )
-    tables = model_tables(catalogue, tech_periods, equipment_overrides=equipment_overrides)
     data = ModelData(
         sites=network.sites,
         spans=network.spans,
         periods=periods_table(scenario),
-        technologies=tables["technologies"],
-        equipment=tables["equipment"],
-        costs=tables["costs"],
-        links=candidates.links,
-        link_sites=candidates.link_sites,
-        link_spans=candidates.link_spans,
-        capacity=candidates.capacity,
+        **model_tables(catalogue, tech_periods, equipment_overrides=equipment_overrides),
+        **candidates.tables(),
         demands=demands,
         demand_rates=demand_rates,
         customer_sites=customer_sites,

@@ -23,6 +23,7 @@ import pandas as pd
 
 from engine import physics
 from engine.physics.common import plob, transmittance
+from engine.presets import preset_info, preset_names
 
 PER_SECOND_MODELS = frozenset({"memory_mdi", "repeater_key_rate_bps", "repeater_qec_key_rate_bps"})
 """Models returning bits per second rather than bits per channel use."""
@@ -47,7 +48,7 @@ def _model_function(model: str) -> Callable[..., Any]:
 def presets_for_model(model: str) -> list[str]:
     """Names of the presets whose ``model`` is ``model`` (aliases resolved), sorted."""
     target = MODEL_ALIASES.get(model, model)
-    return [n for n in physics.preset_names() if physics.preset_info(n)["model"] == target]
+    return [n for n in preset_names() if preset_info(n)["model"] == target]
 
 
 def resolve_preset(model: str, preset: str | None = None) -> str:
@@ -63,7 +64,7 @@ def resolve_preset(model: str, preset: str | None = None) -> str:
         return preset
     if not allowed:
         raise ValueError(f"no preset for model {model!r} in data/physics_presets.yaml")
-    defaults = [n for n in allowed if physics.preset_info(n).get("default") is True]
+    defaults = [n for n in allowed if preset_info(n).get("default") is True]
     return defaults[0] if defaults else allowed[0]
 
 
@@ -83,7 +84,7 @@ def rates_table(
     frames = []
     for model in models:
         name = resolve_preset(model, preset)
-        info = physics.preset_info(name)
+        info = preset_info(name)
         rep_hz = float(info["repetition_rate_hz"])
         target = info["model"]
         out = np.asarray(_model_function(target)(lengths, **info["params"]), dtype=np.float64)
@@ -137,7 +138,7 @@ def plot_rates(table: pd.DataFrame, path: str | Path) -> Path:
             grp["key_rate_bps"][positive],
             label=f"{model} ({preset_name})",
         )
-    first = physics.preset_info(str(table["preset"].iloc[0]))
+    first = preset_info(str(table["preset"].iloc[0]))
     rep_hz = float(first["repetition_rate_hz"])
     alpha = float(first["params"].get("alpha_db_per_km", 0.2))
     grid = np.linspace(table["length_km"].min(), table["length_km"].max(), 400)

@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 
 from engine.charts import compare_figures, network_map_figure
 from engine.results import TABLE_NAMES, read_manifest, read_table
+from engine.scenario.timeline import load_roadmap, milestone_years
+from engine.yaml_io import read_yaml_mapping
 
 SCENARIO_FILE = "scenario.yaml"
 
@@ -31,29 +32,21 @@ def read_runs(run_dirs: Sequence[Path]) -> dict[str, pd.DataFrame]:
 
 
 def run_scenario_dict(run_dir: Path) -> dict[str, Any]:
-    """The run's resolved scenario: ``scenario.yaml`` in the folder, else the manifest's copy."""
+    """The run's resolved scenario: ``scenario.yaml`` in the folder, else the manifest's copy
+    (``scenario_resolved``, written by engine.pipeline), else ``{}``."""
     path = Path(run_dir) / SCENARIO_FILE
     if path.is_file():
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict):
-            return data
-    manifest = read_manifest(run_dir)
-    for key in ("resolved_scenario", "scenario_resolved", "resolved", "scenario_config"):
-        if isinstance(manifest.get(key), dict):
-            return dict(manifest[key])
-    return {}
+        return read_yaml_mapping(path)
+    resolved = read_manifest(run_dir).get("scenario_resolved")
+    return dict(resolved) if isinstance(resolved, dict) else {}
 
 
 def milestones_frame(timelines: Mapping[str, str | Mapping[str, int]]) -> pd.DataFrame:
     """Milestone years per timeline: columns ``timeline``, ``milestone`` (label), ``year``.
 
     ``timelines`` maps a display name to a timeline name (``early``…) or a mapping
-    milestone -> year. Empty when the roadmap module is not available.
+    milestone -> year.
     """
-    try:
-        from engine.scenario.timeline import load_roadmap, milestone_years
-    except ImportError:
-        return pd.DataFrame(columns=["timeline", "milestone", "year"])
     roadmap = load_roadmap()
     labels = {m.id: m.label for m in roadmap.milestones}
     rows = []

@@ -1,23 +1,23 @@
-"""Per-period view of the technology catalogue (re-exported by ``engine.catalogue``).
+"""The technology catalogue period by period, under a scenario's timeline and overrides.
 
 ``technology_periods()`` gives one row per (enabled technology, period): availability from
 the timeline, learning-curve capex, opex, lifetime, repetition rate, reach cap and the
 physics keyword arguments of that period. ``model_tables()`` turns it into the ModelData
 ``technologies``, ``equipment`` and ``costs`` tables. The rules are in ``engine.catalogue``.
+The override keys a scenario may give are the fields of its pydantic models
+(``engine.scenario.models.TechOverride`` and ``EquipmentOverride``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from engine.catalogue_types import EQUIPMENT_OVERRIDE_KEYS, TECH_OVERRIDE_KEYS
+from engine.catalogue import Catalogue, Technology
 from engine.errors import QroadInputError
-
-if TYPE_CHECKING:
-    from engine.catalogue_types import Catalogue, Technology
+from engine.scenario.models import EquipmentOverride, TechOverride
 
 TECH_PERIOD_COLUMNS = (
     "tech",
@@ -44,9 +44,10 @@ TECH_PERIOD_COLUMNS = (
 
 
 def _check_overrides(
-    overrides: Mapping[str, Mapping[str, Any]], names: Iterable[str], allowed: tuple[str, ...]
+    overrides: Mapping[str, Mapping[str, Any]], names: Iterable[str], keys: Iterable[str]
 ) -> None:
-    known = set(names)
+    """Every override names a known technology (or equipment) and only keys in ``keys``."""
+    known, allowed = set(names), tuple(keys)
     for name, values in overrides.items():
         if name not in known:
             raise QroadInputError(
@@ -102,61 +103,70 @@ def technology_periods(
                 value=name,
                 allowed=", ".join(catalogue.technologies),
             )
-    _check_overrides(overrides, catalogue.technologies, TECH_OVERRIDE_KEYS)
-    _check_overrides(equipment_overrides or {}, catalogue.equipment, EQUIPMENT_OVERRIDE_KEYS)
+    _check_overrides(overrides, catalogue.technologies, TechOverride.model_fields)
+    _check_overrides(equipment_overrides or {}, catalogue.equipment, EquipmentOverride.model_fields)
     rows = []
     for name in enabled:
         tech = catalogue.technologies[name]
         over = dict(overrides.get(name, {}))
-        if "available_year" in over:
-            available_year = int(over["available_year"])
-        elif tech.available_since is not None:
-            available_year = tech.available_since
-        elif tech.milestone in milestone_years:
-            available_year = int(milestone_years[tech.milestone])
-        else:
-            raise QroadInputError(
-                f"the timeline has no year for milestone {tech.milestone!r} (needed by {name})",
-                path="timeline",
-                value=tech.milestone,
-                allowed=", ".join(milestone_years),
-            )
-        learning = float(over.get("learning_rate_per_year", tech.learning_rate_per_year))
-        # capex_eur is the price when the technology arrives, or at the catalogue's base year
-        # for one deployed before it: learning runs from the later of the two
-        learning_from = max(available_year, catalogue.base_year)
-        capex0 = float(over.get("capex_eur", tech.capex_eur))
-        for period in periods:
-            period = int(period)
-            rows.append(
-                {
-                    "tech": name,
-                    "period": period,
-                    "phase": tech.phase,
-                    "trusted_intermediary": tech.trusted_intermediary,
-                    "link_kind": tech.link_kind,
-                    "physics_model": tech.physics_model,
-                    "rate_unit": tech.rate_unit,
-                    "available": period >= available_year,
-                    "available_year": available_year,
-                    "capex_eur": capex0 * (1.0 - learning) ** max(0, period - learning_from),
-                    "opex_eur_per_year": float(
-                        over.get("opex_eur_per_year", tech.opex_eur_per_year)
-                    ),
-                    "lifetime_years": float(over.get("lifetime_years", tech.lifetime_years)),
-                    "repetition_rate_hz": float(
-                        over.get("repetition_rate_hz", tech.repetition_rate_hz)
-                    ),
-                    "max_length_km": float(over.get("max_length_km", tech.max_length_km)),
-                    "passes_per_day": tech.passes_per_day,
-                    "clear_sky_probability": tech.clear_sky_probability,
-                    "end_equipment": tech.end_equipment,
-                    "midpoint_equipment": tech.midpoint_equipment,
-                    "intermediate_equipment": tech.intermediate_equipment,
-                    "params": period_params(tech, period, catalogue.base_year, over.get("params")),
-                }
-            )
+        available_year = _available_year(tech, over, milestone_years)
+        rows += [
+            _period_row(tech, int(period), available_year, over, catalogue.base_year)
+            for period in periods
+        ]
     return pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
+
+
+def _available_year(
+    tech: Technology, over: Mapping[str, Any], milestone_years: Mapping[str, int]
+) -> int:
+    """The scenario's ``available_year``, else the catalogue's ``available_since``, else
+    the year of the technology's milestone in the timeline."""
+    if "available_year" in over:
+        return int(over["available_year"])
+    if tech.available_since is not None:
+        return tech.available_since
+    if tech.milestone in milestone_years:
+        return int(milestone_years[tech.milestone])
+    raise QroadInputError(
+        f"the timeline has no year for milestone {tech.milestone!r} (needed by {tech.name})",
+        path="timeline",
+        value=tech.milestone,
+        allowed=", ".join(milestone_years),
+    )
+
+
+def _period_row(
+    tech: Technology, period: int, available_year: int, over: Mapping[str, Any], base_year: int
+) -> dict[str, Any]:
+    """One row of ``technology_periods``: the catalogue's values, overridden by ``over``."""
+    learning = float(over.get("learning_rate_per_year", tech.learning_rate_per_year))
+    # capex_eur is the price when the technology arrives, or at the catalogue's base year
+    # for one deployed before it: learning runs from the later of the two
+    learning_from = max(available_year, base_year)
+    capex0 = float(over.get("capex_eur", tech.capex_eur))
+    return {
+        "tech": tech.name,
+        "period": period,
+        "phase": tech.phase,
+        "trusted_intermediary": tech.trusted_intermediary,
+        "link_kind": tech.link_kind,
+        "physics_model": tech.physics_model,
+        "rate_unit": tech.rate_unit,
+        "available": period >= available_year,
+        "available_year": available_year,
+        "capex_eur": capex0 * (1.0 - learning) ** max(0, period - learning_from),
+        "opex_eur_per_year": float(over.get("opex_eur_per_year", tech.opex_eur_per_year)),
+        "lifetime_years": float(over.get("lifetime_years", tech.lifetime_years)),
+        "repetition_rate_hz": float(over.get("repetition_rate_hz", tech.repetition_rate_hz)),
+        "max_length_km": float(over.get("max_length_km", tech.max_length_km)),
+        "passes_per_day": tech.passes_per_day,
+        "clear_sky_probability": tech.clear_sky_probability,
+        "end_equipment": tech.end_equipment,
+        "midpoint_equipment": tech.midpoint_equipment,
+        "intermediate_equipment": tech.intermediate_equipment,
+        "params": period_params(tech, period, base_year, over.get("params")),
+    }
 
 
 def model_tables(

@@ -5,10 +5,10 @@ options' strategy, extract (``optimizer.entry``). Its stages are public for test
 ``build_model(data)`` (``optimizer.build``), the strategies (``optimizer.solving``) and
 ``extract(model, data)`` (``optimizer.extract``).
 
-The input contract (``ModelData``) and the options and results (``SolveOptions``,
-``SolveResult``, ``STRATEGIES``) load without Pyomo or HiGHS; the functions that need them
-are imported on first use (PEP 562), so that checking a scenario file does not pay for
-loading a solver.
+The options and results (``SolveOptions``, ``SolveResult``, ``STRATEGIES``) and the fixed
+names (``optimizer.names``) load without pandas, Pyomo or HiGHS; ``ModelData`` and the
+functions that need a solver are imported on first use (PEP 562), so that checking a
+scenario file does not pay for loading them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from optimizer.model_data import ModelData, ModelDataError
 from optimizer.solving.budget import TimeBudget
 from optimizer.solving.options import STRATEGIES, SolveOptions, SolveResult, has_plan
 
@@ -24,8 +23,11 @@ if TYPE_CHECKING:  # for type checkers and readers; at run time, ``__getattr__``
     from optimizer.build import build_model, write_model
     from optimizer.entry import optimise
     from optimizer.extract import empty_tables, extract
+    from optimizer.model_data import ModelData, ModelDataError
 
 _LAZY = {
+    "ModelData": "optimizer.model_data",
+    "ModelDataError": "optimizer.model_data",
     "build_model": "optimizer.build",
     "write_model": "optimizer.build",
     "optimise": "optimizer.entry",

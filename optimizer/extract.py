@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from optimizer.model_data import PHASES, ModelData
+from optimizer.model_data import ModelData
+from optimizer.names import PHASES
 from optimizer.result_schema import SOLUTION_SCHEMAS
 from optimizer.sets import CATEGORIES, ModelSets
 

@@ -45,6 +45,8 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
+from optimizer.names import LINK_USAGES, TRUST_CLASSES
+
 SCHEMA: dict[str, dict[str, str]] = {
     "sites": {"site": "str", "name": "str", "lon": "float", "lat": "float"},
     "spans": {
@@ -98,11 +100,6 @@ SCHEMA: dict[str, dict[str, str]] = {
 OPTIONAL: dict[str, dict[str, tuple[str, object]]] = {
     "links": {"usage": ("str", "relay")},
 }
-LINK_USAGES = ("relay", "direct")
-
-TRUST_CLASSES = ("trusted", "partial", "trust_free")
-EQUIPMENT = ("trusted_node", "relay", "memory_station", "repeater_node", "ground_station")
-PHASES = ("I", "II", "III")
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "sites": ("site",),

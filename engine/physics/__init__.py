@@ -12,7 +12,6 @@ from engine.physics.cv import cv_qkd
 from engine.physics.finite_key import decoy_bb84_finite
 from engine.physics.mdi import mdi_qkd
 from engine.physics.memory import memory_mdi
-from engine.physics.presets import preset, preset_info, preset_names
 from engine.physics.repeater import (
     bbm92_key_fraction,
     repeater_chain,
@@ -36,9 +35,6 @@ __all__ = [
     "mdi_qkd",
     "memory_mdi",
     "plob",
-    "preset",
-    "preset_info",
-    "preset_names",
     "repeater_chain",
     "repeater_key_rate_bps",
     "repeater_qec_chain",

@@ -2,14 +2,7 @@
 
 Override order and merge rules: engine.scenario.loader (module docstring)."""
 
-from engine.scenario.common import (
-    EQUIPMENT,
-    STRATEGIES,
-    TECHNOLOGIES,
-    TRUST_CLASSES,
-    great_circle_km,
-    resolve_data_path,
-)
+from engine.scenario.common import great_circle_km, resolve_data_path
 from engine.scenario.loader import (
     apply_override,
     deep_merge,
@@ -19,7 +12,8 @@ from engine.scenario.loader import (
     resolve_extends,
     validate_file,
 )
-from engine.scenario.models import Network, Scenario
+from engine.scenario.models import Scenario
+from engine.scenario.network_model import Network
 from engine.scenario.timeline import (
     Milestone,
     Roadmap,
@@ -30,10 +24,6 @@ from engine.scenario.timeline import (
 )
 
 __all__ = [
-    "EQUIPMENT",
-    "STRATEGIES",
-    "TECHNOLOGIES",
-    "TRUST_CLASSES",
     "Milestone",
     "Network",
     "Roadmap",

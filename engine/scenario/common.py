@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from engine.names import EQUIPMENT, TECHNOLOGIES, TRUST_CLASSES
-from engine.names import STRATEGIES as STRATEGIES  # re-exported for engine.scenario
-from engine.scenario.timeline import DATA_DIR
+from engine.paths import DATA_DIR
 
 TOPOHUB_PREFIX = "topohub:"
 SHARE_TOLERANCE = 1e-6
@@ -63,6 +69,26 @@ class Strict(BaseModel):
     """Base: frozen, unknown keys forbidden, NaN/inf rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class SitePair(Strict):
+    """Base of what joins two different sites ``a`` and ``b`` (a span, a demand); the error
+    for ``a == b`` names it by ``joins``."""
+
+    joins: ClassVar[str] = "pair"
+    a: SiteId
+    b: SiteId
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SitePair:
+        if self.a == self.b:
+            raise fail(
+                f"a {self.joins} joins two different sites",
+                ("b",),
+                self.b,
+                f"a site other than {self.a}",
+            )
+        return self
 
 
 def context_dirs(info: ValidationInfo) -> tuple[Path, Path]:

@@ -31,17 +31,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from engine import yaml_io
 from engine.errors import QroadInputError
+from engine.paths import DATA_DIR, SCENARIOS_DIR
 from engine.scenario.models import Scenario
 from engine.scenario.schema import child_type, errors_from_validation, format_path, model_keys
-from engine.scenario.timeline import DATA_DIR
-from engine.scenario.yaml_io import parse_yaml, read_yaml_mapping
 
 OWN_KEYS = ("name", "description", "extends")
 REPLACE_WHOLE = {("demand", "trust_mix"), ("timeline",)}
 NETWORK_SOURCE_KEYS = ("topology", "sites", "spans")
 RELATIVE_PATH_KEYS = (("network", "topology"), ("demand", "pairs"))
-SCENARIOS_DIR = DATA_DIR.parent.resolve() / "scenarios"  # the bundled scenarios
+SCENARIO_MAPPING = "a mapping such as name: ..., network: ..., demand: ..."
+"""What a scenario file holds, for the error when it holds something else."""
+
+
+def read_yaml_mapping(path: str | Path) -> dict[str, Any]:
+    """The mapping of a scenario file as written (not merged, not validated), read by
+    ``engine.yaml_io``; its errors name the file."""
+    return yaml_io.read_yaml_mapping(path, allowed=SCENARIO_MAPPING)
 
 
 def deep_merge(
@@ -171,7 +178,7 @@ def apply_override(data: dict[str, Any], assignment: str, *, file: str | Path) -
             value=assignment,
             allowed="key.path=value, e.g. solver.mip_gap=0.05",
         )
-    value = parse_yaml(raw, file=f"{file} (--set {key.strip()})")
+    value = yaml_io.parse_yaml(raw, file=f"{file} (--set {key.strip()})")
     if (
         isinstance(value, str)
         and value.startswith(("./", "../"))
@@ -246,7 +253,7 @@ def load_scenario(
     try:
         return Scenario.model_validate(data, context=context)
     except ValidationError as err:
-        errors = errors_from_validation(err, data, file=path)
+        errors = errors_from_validation(err, data, file=path, model=Scenario)
         first = errors[0]
         first.all_errors = errors  # type: ignore[attr-defined]
         raise first from None

@@ -11,7 +11,7 @@ against the validation context ``{"data_dir": Path, "base_dir": Path}``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     Discriminator,
@@ -24,13 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from engine.names import STRATEGIES, TECHNOLOGIES, TRUST_CLASSES
 from engine.scenario.common import (
-    EQUIPMENT,
     PAIRS_ALLOWED,
     SHARE_TOLERANCE,
-    STRATEGIES,
-    TECHNOLOGIES,
-    TRUST_CLASSES,
     EquipmentName,
     Key,
     NonNeg,
@@ -40,6 +37,7 @@ from engine.scenario.common import (
     ScenarioName,
     Share,
     SiteId,
+    SitePair,
     Strict,
     TechName,
     Text,
@@ -50,15 +48,11 @@ from engine.scenario.common import (
     fail,
     resolve_data_path,
 )
-from engine.scenario.network_model import Network, Site, Span
+from engine.scenario.network_model import Network
 from engine.scenario.timeline import load_roadmap, milestone_years, periods
 from engine.scenario.uncertainty import Uncertainty
 
 __all__ = [
-    "EQUIPMENT",
-    "STRATEGIES",
-    "TECHNOLOGIES",
-    "TRUST_CLASSES",
     "Candidates",
     "Customer",
     "Demand",
@@ -66,16 +60,12 @@ __all__ = [
     "Economics",
     "EquipmentOverride",
     "Horizon",
-    "Network",
     "Scenario",
-    "Site",
     "SndlibPolicy",
     "Solver",
-    "Span",
     "TechOverride",
     "Technologies",
     "TrustShares",
-    "Uncertainty",
 ]
 
 
@@ -106,23 +96,14 @@ class Horizon(Strict):
         return self
 
 
-class DemandPair(Strict):
+class DemandPair(SitePair):
     """An explicit demand; missing key rate = base_key_rate_bps, missing trust = trust_mix."""
 
-    a: SiteId
-    b: SiteId
+    joins: ClassVar[str] = "demand"
     key_rate_bps: NonNeg | None = None
     trust: TrustName | None = None
     customer: Key | None = None
     paths: PosInt = 1
-
-    @model_validator(mode="after")
-    def _distinct(self) -> DemandPair:
-        if self.a == self.b:
-            raise fail(
-                "a demand joins two different sites", ("b",), self.b, f"a site other than {self.a}"
-            )
-        return self
 
 
 class Customer(Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.resources
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -14,6 +14,7 @@ from engine.scenario.common import (
     PosInt,
     Positive,
     SiteId,
+    SitePair,
     Strict,
     Text,
     context_dirs,
@@ -30,21 +31,12 @@ class Site(Strict):
     lat: Annotated[float, Field(strict=True, ge=-90, le=90)]
 
 
-class Span(Strict):
+class Span(SitePair):
     """A fibre span; without ``length_km`` it is great-circle distance × route_factor."""
 
-    a: SiteId
-    b: SiteId
+    joins: ClassVar[str] = "span"
     length_km: Positive | None = None
     max_systems: PosInt | None = None  # fibres/wavelengths for QKD on this span; None = no limit
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Span:
-        if self.a == self.b:
-            raise fail(
-                "a span joins two different sites", ("b",), self.b, f"a site other than {self.a}"
-            )
-        return self
 
 
 class Network(Strict):

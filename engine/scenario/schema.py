@@ -1,5 +1,9 @@
-"""The scenario schema as a tree of types, used to name keys in errors and to check
-``--set`` key paths; and the conversion of pydantic errors into QroadInputError."""
+"""A pydantic model as a tree of types, used to name keys in errors and to check ``--set``
+key paths; and the conversion of pydantic errors into QroadInputError.
+
+Every function takes the model it speaks about, so this module imports no model: the
+scenario models, the roadmap (engine.scenario.timeline) and the loader all use it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import QroadInputError
-from engine.scenario.models import Scenario
 
 MISSING = "<missing>"
 
@@ -114,9 +117,10 @@ _MESSAGES = {
 
 
 def errors_from_validation(
-    err: ValidationError, data: Any, *, file: str | Path | None, model: type[BaseModel] = Scenario
+    err: ValidationError, data: Any, *, file: str | Path | None, model: type[BaseModel]
 ) -> list[QroadInputError]:
-    """One QroadInputError per pydantic error, with the key path as written in the file."""
+    """One QroadInputError per pydantic error of validating ``data`` as ``model``, with the
+    key path as written in the file."""
     out: list[QroadInputError] = []
     raw = err.errors(include_url=False)
     locs = [tuple(e["loc"]) for e in raw]

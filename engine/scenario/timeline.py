@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from engine.errors import QroadInputError
+from engine.paths import DATA_DIR
+from engine.scenario.schema import errors_from_validation
+from engine.yaml_io import read_yaml_mapping
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 ROADMAP_PATH = DATA_DIR / "roadmap.yaml"
 MAPPING_BASE_TIMELINE = "mid"
 """The timeline a milestone -> year mapping starts from."""
@@ -122,10 +124,7 @@ class Roadmap(BaseModel):
 
 @lru_cache(maxsize=8)
 def _load_roadmap_cached(path: Path) -> Roadmap:
-    from engine.scenario.schema import errors_from_validation
-    from engine.scenario.yaml_io import read_yaml_mapping
-
-    data = read_yaml_mapping(path)
+    data = read_yaml_mapping(path, allowed="a mapping of keys: " + ", ".join(Roadmap.model_fields))
     try:
         return Roadmap.model_validate(data)
     except ValidationError as err:

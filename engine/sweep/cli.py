@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 
@@ -141,15 +140,13 @@ def print_summary(outcome: SweepOutcome, out: Console | None = None) -> None:
         out.print(f"[bold red]unfinished samples[/] (rerun to retry): {outcome.unfinished}")
     if "has_plan" in samples.columns:
         cost = samples.loc[samples["has_plan"].fillna(False).astype(bool), "objective_eur"]
-    else:
-        cost = pd.Series(dtype=float)
-    if len(cost):
-        q = cost.quantile([0.05, 0.5, 0.95]) / 1e6
-        out.print(
-            f"total discounted cost (M EUR): p5 {q.iloc[0]:,.2f}  median {q.iloc[1]:,.2f}  "
-            f"p95 {q.iloc[2]:,.2f}",
-            highlight=False,
-        )
+        if len(cost):
+            q = cost.quantile([0.05, 0.5, 0.95]) / 1e6
+            out.print(
+                f"total discounted cost (M EUR): p5 {q.iloc[0]:,.2f}  median {q.iloc[1]:,.2f}  "
+                f"p95 {q.iloc[2]:,.2f}",
+                highlight=False,
+            )
     if len(outcome.adoption):
         pivot = outcome.adoption.pivot(index="tech", columns="period", values="adoption_share")
         out.print("share of samples adopting each technology, by period:")

@@ -18,14 +18,14 @@ from typing import Any
 import pandas as pd
 from distributed import Client, Future, LocalCluster, wait
 
-from engine.pipeline import PLAN_AT_LIMIT, SOLVED
+from engine.paths import DATA_DIR
 from engine.scenario import Scenario
-from engine.scenario.timeline import DATA_DIR
 from engine.sweep import store
 from engine.sweep.sampling import check_inputs, latin_hypercube, sample_scenario, uncertain_inputs
 from engine.sweep.sampling import one_at_a_time as oat_design
 from engine.sweep.summary import adoption_table, adoption_years, percentile_table, tornado_tables
 from engine.sweep.task import FAILED, TIMEOUT, SampleResult, SampleTask, solve_sample
+from optimizer import has_plan
 
 MAX_ATTEMPTS_PER_RUN = 2  # the first try and one retry
 POLL_S = 1.0  # how often running tasks are checked against the sample timeout
@@ -213,7 +213,7 @@ def _record(
         "reason": result.reason,
         "failures": list(failures),
         "attempts": prior + result.attempt,
-        "has_plan": result.status in SOLVED + PLAN_AT_LIMIT,
+        "has_plan": has_plan(result.status),
         "objective_eur": result.objective_eur,
         "gap": result.gap,
         "elapsed_s": round(result.elapsed_s, 3),

@@ -24,7 +24,6 @@ from engine.scenario import Scenario, load_roadmap, milestone_years
 from engine.scenario.uncertainty import Distribution, Uncertainty
 
 YEAR_PREFIX, CAPEX_PREFIX, LEARNING_PREFIX = "year.", "capex_x.", "learning_x."
-LEVELS = ("center", "low", "high")
 
 
 @dataclass(frozen=True)

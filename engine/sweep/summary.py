@@ -43,7 +43,8 @@ def adoption_years(
 
 def _percentiles(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     grouped = frame.groupby(keys)[value]
-    out = grouped.quantile([q / 100 for q in PERCENTILES]).unstack()
+    levels = [q / 100 for q in PERCENTILES]
+    out = grouped.quantile(levels).unstack().reindex(columns=levels)  # also when frame is empty
     out.columns = PCT_COLUMNS
     out["mean"] = grouped.mean()
     out["n"] = grouped.size()

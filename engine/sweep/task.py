@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from engine.paths import DATA_DIR
+
 FAILED, TIMEOUT = "failed", "timeout"
 SAMPLE_TABLES = ("builds", "equipment", "served", "flows", "costs", "phases")
 """The results tables kept per sample (sites, links and capacity are inputs)."""
@@ -60,7 +62,6 @@ def _solve(task: SampleTask) -> SampleResult:
     from engine.pipeline import run_scenario
     from engine.results import read_table
     from engine.scenario import Scenario
-    from engine.scenario.timeline import DATA_DIR
 
     context = {"data_dir": DATA_DIR, "base_dir": Path(task.base_dir)}
     scenario = Scenario.model_validate(task.scenario, context=context)

@@ -11,8 +11,10 @@ import pytest
 
 from engine import physics
 from engine.capacity import reach_km
-from engine.catalogue import MILESTONES, load_catalogue, model_tables, technology_periods
+from engine.catalogue import load_catalogue
 from engine.physics.repeater import repeater_key_rate_bps
+from engine.scenario import load_roadmap
+from engine.tech_periods import model_tables, technology_periods
 from optimizer.model_data import ModelData
 
 ALPHA = 0.2
@@ -60,7 +62,7 @@ def _demands(rows: list[tuple[str, str, str, float]]):
 
 @pytest.fixture(scope="module")
 def tech_periods():
-    years = {m: 2024 for m in MILESTONES} | {"mdi_in_telecom": 2030}
+    years = {m: 2024 for m in load_roadmap().milestone_ids} | {"mdi_in_telecom": 2030}
     return technology_periods(
         load_catalogue(), enabled=TECHS, periods=PERIODS, milestone_years=years
     )

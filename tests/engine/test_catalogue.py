@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
 
-from engine.catalogue import (
-    CATALOGUE_PATH,
-    EQUIPMENT,
-    MILESTONES,
-    TECHNOLOGIES,
-    load_catalogue,
-    model_tables,
-    technology_periods,
-)
+from engine.catalogue import CATALOGUE_PATH, Equipment, Technology, load_catalogue
 from engine.errors import QroadInputError
+from engine.names import EQUIPMENT, TECHNOLOGIES
+from engine.scenario import load_roadmap
+from engine.scenario.models import EquipmentOverride, TechOverride
+from engine.tech_periods import model_tables, technology_periods
+from engine.yaml_io import read_yaml_mapping
+
+MILESTONES = load_roadmap().milestone_ids
 
 PERIODS = [2025, 2030, 2035, 2040, 2045]
 
@@ -42,7 +42,7 @@ def test_catalogue_has_every_design_name(catalogue):
 
 
 def test_every_number_has_a_source_or_assumption_note():
-    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    raw = read_yaml_mapping(CATALOGUE_PATH)
     for section in ("technologies", "equipment"):
         for name, entry in raw[section].items():
             numbers = [
@@ -72,7 +72,7 @@ def test_relative_equipment_costs_follow_karavias(catalogue):
 
 
 def test_a_number_without_source_is_rejected(tmp_path: Path):
-    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    raw = read_yaml_mapping(CATALOGUE_PATH)
     del raw["technologies"]["bb84"]["sources"]["capex_eur"]
     bad = tmp_path / "technologies.yaml"
     bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
@@ -81,7 +81,7 @@ def test_a_number_without_source_is_rejected(tmp_path: Path):
 
 
 def test_unknown_milestone_is_rejected(tmp_path: Path):
-    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    raw = read_yaml_mapping(CATALOGUE_PATH)
     raw["technologies"]["tf"]["milestone"] = "warp_drive"
     bad = tmp_path / "technologies.yaml"
     bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
@@ -184,3 +184,11 @@ def test_model_tables(catalogue):
     assert costs.loc[("relay", 2030), "capex_eur"] == 1.0
     assert costs.loc[("mdi", 2030), "capex_eur"] == pytest.approx(294_000 * 0.95**4)
     assert not costs.loc[("mdi", 2025), "available"]
+
+
+def test_every_scenario_override_key_is_a_catalogue_field():
+    """The keys a scenario may override (its pydantic models) name catalogue fields, so
+    ``technology_periods`` can read each override where the catalogue value would be."""
+    tech_fields = {f.name for f in dataclasses.fields(Technology)} | {"available_year"}
+    assert set(TechOverride.model_fields) <= tech_fields
+    assert set(EquipmentOverride.model_fields) <= {f.name for f in dataclasses.fields(Equipment)}

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.cli import app
-from engine.cli_run import exit_code
+from engine.cli import app, exit_code
 from engine.pipeline import RunOutcome
 from engine.results import TABLE_NAMES, TABLE_SCHEMAS, read_manifest, read_table
 
@@ -133,9 +132,9 @@ def test_exit_code_is_the_worst_outcome(statuses: list[str], code: int) -> None:
 
 
 def test_progress_line_names_stage_period_incumbent_bound_and_gap() -> None:
-    from engine.cli_run import _solve_detail
+    from engine.run_console import solve_detail
 
     step = {"stage": "rolling_step", "period": 2030, "elapsed_s": 3.2}
-    assert _solve_detail(step) == " (rolling_step) period 2030 [3 s]"
+    assert solve_detail(step) == " (rolling_step) period 2030 [3 s]"
     mip = {"stage": "mip", "incumbent": 1234567.8, "bound": 1e6, "gap": 0.19, "elapsed_s": 40}
-    assert _solve_detail(mip) == " (mip) incumbent 1,234,568 € bound 1,000,000 € gap 19.00 % [40 s]"
+    assert solve_detail(mip) == " (mip) incumbent 1,234,568 € bound 1,000,000 € gap 19.00 % [40 s]"

@@ -1,4 +1,5 @@
-"""engine.network: every loader path, every input check, k shortest routes, bundled data."""
+"""engine.network: every loader path, every input check, bundled data; and the k shortest
+routes candidate links use on the loaded networks (engine.candidate_routes)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from engine.candidate_routes import RouteFinder
 from engine.errors import QroadInputError
-from engine.network import MIN_SPAN_KM, Network, haversine_km, k_shortest_routes, load_network
+from engine.network import MIN_SPAN_KM, Network, haversine_km, load_network
 from optimizer.model_data import SCHEMA
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -262,6 +264,12 @@ def test_topology_and_inline_are_exclusive_and_route_factor_checked() -> None:
 # ----------------------------------------------------------------------------- routes
 
 
+def _shortest(net: Network, a: str, b: str, k: int = 1) -> list[tuple[list[str], float]]:
+    """The k shortest routes a -> b as candidate links see them: (sites, length in km)."""
+    routes = RouteFinder(net.graph).within(a, b, k, math.inf)
+    return [(list(r.sites), r.length_km) for r in routes]
+
+
 def test_k_shortest_routes_on_a_hand_made_graph() -> None:
     # A-B-D = 1 + 1 = 2 km, A-C-D = 2 + 2 = 4 km, A-D direct = 5 km, A-B-C-D = 1+3+2 = 6 km
     net = load_network(
@@ -276,18 +284,20 @@ def test_k_shortest_routes_on_a_hand_made_graph() -> None:
         ],
         data_dir=DATA,
     )
-    routes = k_shortest_routes(net, "A", "D", 4)
-    assert routes == [
+    assert _shortest(net, "A", "D", 4) == [
         (["A", "B", "D"], 2.0),
         (["A", "C", "D"], 4.0),
         (["A", "D"], 5.0),
         (["A", "B", "C", "D"], 6.0),
     ]
-    assert k_shortest_routes(net, "A", "D", 1) == [(["A", "B", "D"], 2.0)]
-    with pytest.raises(QroadInputError, match="unknown site"):
-        k_shortest_routes(net, "A", "Q", 2)
-    with pytest.raises(QroadInputError, match="positive integer"):
-        k_shortest_routes(net, "A", "D", 0)
+    assert _shortest(net, "A", "D", 1) == [(["A", "B", "D"], 2.0)]
+    assert [r.sites for r in RouteFinder(net.graph).within("A", "D", 4, 4.0)] == [
+        ("A", "B", "D"),
+        ("A", "C", "D"),
+    ]  # the routes up to the first one longer than the reach (4 km)
+    assert _shortest(net, "A", "D", 0) == []
+    with pytest.raises(nx.NodeNotFound):
+        _shortest(net, "A", "Q", 2)
 
 
 # ----------------------------------------------------------------------------- bundled data
@@ -303,7 +313,7 @@ def test_beijing_shanghai_matches_its_sources() -> None:
     backbone = net.spans[~net.spans["site_b"].eq("Xinglong")]["length_km"].sum()
     assert backbone == pytest.approx(2000.0, rel=0.001)
     assert net.spans["length_km"].sum() == pytest.approx(2141.9, abs=0.1)
-    ((route, _),) = k_shortest_routes(net, "Beijing", "Shanghai", 1)
+    ((route, _),) = _shortest(net, "Beijing", "Shanghai")
     assert len(route) == 36 and {"Jinan", "Hefei"} <= set(route)  # 4 cities + 32 relays
 
 
@@ -312,8 +322,8 @@ def test_uk_quantum_network_matches_its_sources() -> None:
     assert (len(net.sites), len(net.spans)) == (9, 8)
     assert nx.is_connected(net.graph)
     assert net.spans["length_km"].sum() == pytest.approx(535.0, abs=0.1)
-    ((_, bristol_cambridge),) = k_shortest_routes(net, "Bristol", "Cambridge", 1)
-    ((route, cambridge_adastral),) = k_shortest_routes(net, "Cambridge", "AdastralPark", 1)
+    ((_, bristol_cambridge),) = _shortest(net, "Bristol", "Cambridge")
+    ((route, cambridge_adastral),) = _shortest(net, "Cambridge", "AdastralPark")
     assert bristol_cambridge == pytest.approx(410.0, abs=0.1)
     assert cambridge_adastral == pytest.approx(125.0, abs=0.1)
     assert route == ["Cambridge", "Newmarket", "BuryStEdmunds", "AdastralPark"]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from engine import physics
+from engine.presets import preset, preset_info
 from engine.rates import (
     TABLE_COLUMNS,
     parse_distance_range,
@@ -24,7 +25,7 @@ def test_table_columns_and_per_pulse_times_rep_rate():
     np.testing.assert_allclose(table["length_km"], LENGTHS)
     np.testing.assert_allclose(table["key_rate_bps"], table["key_rate_per_pulse"] * 5.0e5)
     np.testing.assert_allclose(
-        table["key_rate_per_pulse"], physics.cv_qkd(LENGTHS, **physics.preset("cv_lodewyck_2007"))
+        table["key_rate_per_pulse"], physics.cv_qkd(LENGTHS, **preset("cv_lodewyck_2007"))
     )
 
 
@@ -58,7 +59,7 @@ def test_plob_above_repeaterless_curves():
     lengths = np.linspace(0.0, 600.0, 61)
     for preset_name in ("cv_lodewyck_2007", "cv_ideal_homodyne"):
         table = rates_table(["cv_qkd"], lengths, preset=preset_name)
-        info = physics.preset_info(preset_name)
+        info = preset_info(preset_name)
         bound = plob_bps(
             lengths,
             alpha_db_per_km=info["params"]["alpha_db_per_km"],

@@ -1,10 +1,21 @@
-"""Reading scenario YAML safely: a YAML 1.2-style safe loader that rejects duplicate keys,
-alias bombs (more than ``MAX_YAML_NODES`` expanded values) and deep nesting (more than
-``MAX_YAML_DEPTH`` levels), and files that are not UTF-8 text or not a mapping. Every
-failure is a QroadInputError naming the file, the line and what is allowed."""
+"""Reading YAML: the one module every reader of a YAML file or text uses (scenarios, the
+roadmap, the technology catalogue, the physics presets, run folders, uploads).
+
+The loader is PyYAML's safe loader with three changes:
+
+- numbers such as ``1e6`` and ``2.0e6`` are floats, as in YAML 1.2 (PyYAML follows YAML 1.1,
+  where an exponent without a dot or sign is a string; people write both forms);
+- a key given twice in one mapping is an error (YAML would keep the last silently);
+- alias bombs (more than ``MAX_YAML_NODES`` expanded values), recursive aliases and deep
+  nesting (more than ``MAX_YAML_DEPTH`` levels) are refused before anything is built.
+
+Every failure, and a file that is missing, not UTF-8 text or (for ``read_yaml_mapping``) not
+a mapping, is a ``QroadInputError`` naming the file, the line and what is allowed.
+"""
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -12,14 +23,24 @@ from typing import Any
 import yaml
 
 from engine.errors import QroadInputError
-from engine.physics.presets import SafeLoaderYaml12Floats
 
 MAX_YAML_NODES = 200_000  # expanded values per document; the bundled scenarios use < 2,000
 MAX_YAML_DEPTH = 64  # nesting levels; scenarios need fewer than 10
+A_MAPPING = "a mapping of keys"
+"""What ``read_yaml_mapping`` says is allowed unless its caller names the expected keys."""
+
+_YAML12_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
 
 
-class _Loader(SafeLoaderYaml12Floats):
-    """Safe loader that rejects duplicate keys and reads ``2e5`` as a number (as YAML 1.2)."""
+class _Loader(yaml.SafeLoader):
+    """Safe loader: YAML 1.2 floats, duplicate keys refused, document size checked."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
@@ -40,9 +61,18 @@ class _Loader(SafeLoaderYaml12Floats):
         return node
 
 
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
+
+
 class _DocumentTooLargeError(yaml.YAMLError):
     """The document expands (through aliases) to too many nodes, nests too deeply, or
     refers to itself; raised before anything is constructed from it."""
+
+
+class _DuplicateKeyError(yaml.YAMLError):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(f"duplicate key {key!r} at line {line}")
+        self.key, self.line = key, line
 
 
 def _check_node_graph(root: yaml.Node) -> None:
@@ -85,14 +115,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class _DuplicateKeyError(yaml.YAMLError):
-    def __init__(self, key: Any, line: int) -> None:
-        super().__init__(f"duplicate key {key!r} at line {line}")
-        self.key, self.line = key, line
-
-
 def parse_yaml(text: str, *, file: str | Path) -> Any:
-    """Parse YAML text with the strict safe loader; errors become QroadInputError."""
+    """Parse YAML text with the loader of the module docstring; errors become
+    QroadInputError naming ``file`` (a path, or a label such as ``x.yaml (--set a.b)``)."""
     try:
         return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader subclass
     except _DuplicateKeyError as err:
@@ -116,28 +141,31 @@ def parse_yaml(text: str, *, file: str | Path) -> Any:
             allowed=f"at most {MAX_YAML_DEPTH} levels of nesting",
         ) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        problem = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
-        if isinstance(err, yaml.reader.ReaderError):
-            where = f"character {err.position + 1}"
-            char = (
-                err.character if isinstance(err.character, int) else ord(err.character[:1] or "\0")
-            )
-            problem = f"{err.reason} (character #x{char:04x})"
-        start = getattr(err, "context_mark", None) or mark  # where the broken construct began
-        lines = text.splitlines()
-        line = lines[start.line] if start and start.line < len(lines) else ""
-        raise QroadInputError(
-            f"invalid YAML at {where}: {problem}",
-            file=file,
-            value=line.strip() or where,
-            allowed="valid YAML syntax",
-        ) from None
+        raise _syntax_error(err, text, file) from None
 
 
-def read_yaml_mapping(path: str | Path) -> dict[str, Any]:
-    """Read a UTF-8 YAML file whose document is a mapping."""
+def _syntax_error(err: yaml.YAMLError, text: str, file: str | Path) -> QroadInputError:
+    """``invalid YAML at line L, column C: problem``, showing the line the construct began."""
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+    problem = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
+    if isinstance(err, yaml.reader.ReaderError):
+        where = f"character {err.position + 1}"
+        char = err.character if isinstance(err.character, int) else ord(err.character[:1] or "\0")
+        problem = f"{err.reason} (character #x{char:04x})"
+    start = getattr(err, "context_mark", None) or mark  # where the broken construct began
+    lines = text.splitlines()
+    line = lines[start.line] if start and start.line < len(lines) else ""
+    return QroadInputError(
+        f"invalid YAML at {where}: {problem}",
+        file=file,
+        value=line.strip() or where,
+        allowed="valid YAML syntax",
+    )
+
+
+def _read_utf8(path: str | Path) -> str:
+    """The text of a UTF-8 file; a missing file or other bytes are QroadInputError."""
     path = Path(path)
     if not path.is_file():
         raise QroadInputError(
@@ -145,7 +173,7 @@ def read_yaml_mapping(path: str | Path) -> dict[str, Any]:
         )
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise QroadInputError(
@@ -154,12 +182,17 @@ def read_yaml_mapping(path: str | Path) -> dict[str, Any]:
             value=f"byte 0x{raw[err.start]:02x} at line {line}",
             allowed="UTF-8 encoded text",
         ) from None
-    data = parse_yaml(text, file=path)
+
+
+def read_yaml_mapping(path: str | Path, *, allowed: str = A_MAPPING) -> dict[str, Any]:
+    """Read a UTF-8 YAML file whose document is a mapping; ``allowed`` says, when it is not,
+    what the file should hold (e.g. the top-level keys the caller expects)."""
+    data = parse_yaml(_read_utf8(path), file=path)
     if not isinstance(data, dict):
         raise QroadInputError(
             "the document must be a mapping of keys",
             file=path,
             value=data if data is not None else "(empty document)",
-            allowed="a mapping such as name: ..., network: ..., demand: ...",
+            allowed=allowed,
         )
     return data

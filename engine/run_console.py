@@ -1,8 +1,6 @@
-"""``qroad run``: solve scenarios and write their results, with progress and exit codes.
-
-Exit codes: 0 every scenario solved (optimal or within the gap), 1 some scenario stopped at
-the time limit with a feasible plan (written, and said so), 2 bad input, 3 some scenario
-found no plan (nothing written for it; a diagnosis is printed).
+"""``qroad run`` on the console: a status line per scenario while it runs, then what came of
+it (solved, heuristic plan, time limit, no plan, with cost, gap, results folder and a
+diagnosis). ``engine.cli`` turns the outcomes into the exit code.
 """
 
 from __future__ import annotations
@@ -19,24 +17,12 @@ from rich.status import Status
 from engine.pipeline import RunOutcome, run_scenario
 from engine.scenario import Scenario, load_scenarios
 
-EXIT_OK, EXIT_TIME_LIMIT, EXIT_NO_PLAN = 0, 1, 3
-
 STAGE_LABELS = {
     "candidates": "building network, demand and candidate links",
     "build": "building the optimisation model",
     "solve": "solving with HiGHS",
     "write": "writing results",
 }
-
-
-def solver_overrides(time_limit_s: float | None, mip_gap: float | None) -> list[str]:
-    """``--time-limit``/``--mip-gap`` as the scenario overrides they stand for."""
-    sets = []
-    if time_limit_s is not None:
-        sets.append(f"solver.time_limit_s={time_limit_s}")
-    if mip_gap is not None:
-        sets.append(f"solver.mip_gap={mip_gap}")
-    return sets
 
 
 class ProgressPrinter:
@@ -59,11 +45,13 @@ class ProgressPrinter:
                 f"{counts.get('periods', 0)} periods"
             )
         if stage == "solve":
-            text += _solve_detail(info)
+            text += solve_detail(info)
         self.status.update(text)
 
 
-def _solve_detail(info: dict[str, Any]) -> str:
+def solve_detail(info: dict[str, Any]) -> str:
+    """The solve stage's progress for the status line: stage, period, incumbent, bound, gap,
+    elapsed time (each when ``info`` has it)."""
     parts = [f" ({info['stage']})"] if "stage" in info else []
     if info.get("period") is not None:  # rolling strategy: the period being planned
         parts.append(f" period {info['period']}")
@@ -111,15 +99,6 @@ def describe_outcome(outcome: RunOutcome) -> str:
     return "\n".join(lines)
 
 
-def exit_code(outcomes: Sequence[RunOutcome]) -> int:
-    """The worst outcome decides: no plan (3) > time limit (1) > solved (0)."""
-    if any(not o.has_plan for o in outcomes):
-        return EXIT_NO_PLAN
-    if any(o.status != "optimal" for o in outcomes):
-        return EXIT_TIME_LIMIT
-    return EXIT_OK
-
-
 def run_all(
     paths: Sequence[Path],
     *,
@@ -131,8 +110,9 @@ def run_all(
     quiet: bool,
     as_json: bool,
     console: Console,
-) -> int:
-    """Validate every scenario first (so a typo in the last file fails fast), then run each."""
+) -> list[RunOutcome]:
+    """Validate every scenario first (so a typo in the last file fails fast), then run each,
+    printing its progress and outcome (or, with ``as_json``, one JSON summary at the end)."""
     scenarios: list[Scenario] = load_scenarios(paths, overrides=overrides, timeline=timeline)
     outcomes = []
     for scenario in scenarios:
@@ -151,4 +131,15 @@ def run_all(
             console.print(describe_outcome(outcome), highlight=False)
     if as_json:
         print(json.dumps([o.summary() for o in outcomes], indent=2, default=str))
-    return exit_code(outcomes)
+    return outcomes
+
+
+def print_time_budget(console: Console) -> None:
+    """The solver's time budget (``optimizer.TimeBudget``): every stage's share of the time
+    limit, as ``--debug`` shows it before a run."""
+    from optimizer import TimeBudget
+
+    console.print("time budget (optimizer/solving/budget.py; docs/model.md, Time budget):")
+    for name, value, meaning in TimeBudget().describe():
+        unit = "s" if name.startswith("min_") else ""
+        console.print(f"  {name:<22} {value:>5g}{unit:<1}  {meaning}", highlight=False)

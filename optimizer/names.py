@@ -1,0 +1,16 @@
+"""The optimizer's fixed names (DESIGN.md): trust classes, site equipment, phases, link
+usages. A leaf module (no pandas, no Pyomo), so scenario checks can use the names without
+loading either; ``optimizer.model_data`` validates its tables against them."""
+
+from __future__ import annotations
+
+TRUST_CLASSES: tuple[str, ...] = ("trusted", "partial", "trust_free")
+EQUIPMENT: tuple[str, ...] = (
+    "trusted_node",
+    "relay",
+    "memory_station",
+    "repeater_node",
+    "ground_station",
+)
+PHASES: tuple[str, ...] = ("I", "II", "III")
+LINK_USAGES: tuple[str, ...] = ("relay", "direct")
