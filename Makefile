@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test ui bench lint clean
+.PHONY: install run test screenshots ui bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,12 @@ run: $(STAMP)
 test: $(STAMP)
 	@sh scripts/ensure-browser.sh
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# The README's screenshot of the Compare page (docs/screenshots/compare.png), from the browser
+# test; `make test` runs the same test but keeps its screenshot in a temporary folder.
+screenshots: $(STAMP)
+	@sh scripts/ensure-browser.sh
+	QROAD_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/ui/test_browser.py
 
 ui: $(STAMP)
 	$(VENV)/bin/streamlit run ui/app.py

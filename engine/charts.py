@@ -9,6 +9,7 @@ touches the network; the map is drawn on plain lon/lat axes, so it needs no map 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -54,19 +55,44 @@ def _complete(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return summed.reindex(full, fill_value=0.0).reset_index()
 
 
+def _per_period(
+    data: pd.DataFrame,
+    y: str,
+    color: str,
+    order: list[str],
+    *,
+    stacked: bool,
+    title: str,
+    y_title: str,
+) -> go.Figure:
+    """``y`` over the periods, one colour per ``color`` value in ``order``, one panel per
+    scenario: stacked areas when ``stacked``, else lines with markers; unit-bearing titles."""
+    draw = px.area if stacked else px.line
+    fig = draw(
+        data,
+        x="period",
+        y=y,
+        color=color,
+        facet_col="scenario",
+        markers=not stacked,
+        category_orders={color: order},
+        title=title,
+    )
+    return _facet(fig, PERIOD_TITLE, y_title)
+
+
 def served_by_phase_figure(phases: pd.DataFrame) -> go.Figure:
     """Served key per roadmap phase over time, as stacked areas, one panel per scenario."""
     data = _complete(phases, ["scenario", "period", "phase"], "served_bps")
-    fig = px.area(
+    return _per_period(
         data,
-        x="period",
-        y="served_bps",
-        color="phase",
-        facet_col="scenario",
-        category_orders={"phase": list(PHASES)},
+        "served_bps",
+        "phase",
+        list(PHASES),
+        stacked=True,
         title="Key served by roadmap phase",
+        y_title="Served key (bit/s)",
     )
-    return _facet(fig, PERIOD_TITLE, "Served key (bit/s)")
 
 
 def served_share_by_trust_figure(served: pd.DataFrame) -> go.Figure:
@@ -76,18 +102,16 @@ def served_share_by_trust_figure(served: pd.DataFrame) -> go.Figure:
     ].sum()
     sums = sums[sums["demand_bps"] > 0]
     sums = sums.assign(share_pct=100.0 * sums["served_bps"] / sums["demand_bps"])
-    fig = px.line(
+    fig = _per_period(
         sums,
-        x="period",
-        y="share_pct",
-        color="trust",
-        facet_col="scenario",
-        markers=True,
-        category_orders={"trust": list(TRUST_CLASSES)},
+        "share_pct",
+        "trust",
+        list(TRUST_CLASSES),
+        stacked=False,
         title="Served share of demand by trust class",
+        y_title="Served share of demand (%)",
     )
-    fig.update_yaxes(range=[0, 105])
-    return _facet(fig, PERIOD_TITLE, "Served share of demand (%)")
+    return fig.update_yaxes(range=[0, 105])
 
 
 def equipment_counts(equipment: pd.DataFrame) -> pd.DataFrame:
@@ -104,17 +128,15 @@ def equipment_counts(equipment: pd.DataFrame) -> pd.DataFrame:
 
 def equipment_counts_figure(equipment: pd.DataFrame) -> go.Figure:
     """Installed equipment counts over time (trusted nodes … ground stations), per scenario."""
-    fig = px.line(
+    return _per_period(
         equipment_counts(equipment),
-        x="period",
-        y="count",
-        color="label",
-        facet_col="scenario",
-        markers=True,
-        category_orders={"label": list(EQUIPMENT_LABELS.values())},
+        "count",
+        "label",
+        list(EQUIPMENT_LABELS.values()),
+        stacked=False,
         title="Installed site equipment",
+        y_title="Sites with equipment (count)",
     )
-    return _facet(fig, PERIOD_TITLE, "Sites with equipment (count)")
 
 
 def cumulative_cost(costs: pd.DataFrame) -> pd.DataFrame:
@@ -130,16 +152,15 @@ def cumulative_cost_figure(costs: pd.DataFrame) -> go.Figure:
     data = cumulative_cost(costs)
     order = [c for c in COST_CATEGORIES if c in set(data["category"])]
     order += sorted(set(data["category"]) - set(order))
-    fig = px.area(
+    return _per_period(
         data,
-        x="period",
-        y="cumulative_meur",
-        color="category",
-        facet_col="scenario",
-        category_orders={"category": order},
+        "cumulative_meur",
+        "category",
+        order,
+        stacked=True,
         title="Cumulative discounted cost by category",
+        y_title="Cost (M€, discounted, cumulative)",
     )
-    return _facet(fig, PERIOD_TITLE, "Cost (M€, discounted, cumulative)")
 
 
 def adoption_years(builds: pd.DataFrame) -> pd.DataFrame:
@@ -151,20 +172,35 @@ def adoption_years(builds: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def adoption_figure(builds: pd.DataFrame) -> go.Figure:
-    """Adoption year of each technology (first period in use), one marker per scenario."""
-    first = adoption_years(builds)
-    fig = go.Figure()
-    for i, (scenario, rows) in enumerate(first.groupby("scenario", sort=True)):
+def _add_markers(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    by: str,
+    xy: tuple[str, str],
+    name: Callable[[object], str],
+    marker: Callable[[int], dict[str, object]],
+) -> None:
+    """One marker trace per ``by`` group of ``frame`` (sorted), x and y from the columns
+    ``xy``, called ``name(group)`` and drawn with ``marker(group index)``."""
+    for i, (group, rows) in enumerate(frame.groupby(by, sort=True)):
         fig.add_trace(
             go.Scatter(
-                x=rows["first_year"],
-                y=rows["tech"],
-                mode="markers",
-                name=str(scenario),
-                marker={"size": 12, "color": PALETTE[i % len(PALETTE)]},
+                x=rows[xy[0]], y=rows[xy[1]], mode="markers", name=name(group), marker=marker(i)
             )
         )
+
+
+def adoption_figure(builds: pd.DataFrame) -> go.Figure:
+    """Adoption year of each technology (first period in use), one marker per scenario."""
+    fig = go.Figure()
+    _add_markers(
+        fig,
+        adoption_years(builds),
+        "scenario",
+        ("first_year", "tech"),
+        str,
+        lambda i: {"size": 12, "color": PALETTE[i % len(PALETTE)]},
+    )
     fig.update_layout(title="Technology adoption (first period in use)")
     fig.update_xaxes(title_text="First period in use (year)")
     fig.update_yaxes(title_text="Technology", type="category")
@@ -179,27 +215,22 @@ def roadmap_timeline_figure(milestones: pd.DataFrame, builds: pd.DataFrame) -> g
     trace per scenario), on one shared year axis.
     """
     fig = go.Figure()
-    for i, (timeline, rows) in enumerate(milestones.groupby("timeline", sort=True)):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["year"],
-                y=rows["milestone"],
-                mode="markers",
-                name=f"milestones: {timeline}",
-                marker={"symbol": "diamond", "size": 11, "color": PALETTE[(i + 5) % 10]},
-            )
-        )
-    first = adoption_years(builds)
-    for i, (scenario, rows) in enumerate(first.groupby("scenario", sort=True)):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["first_year"],
-                y=rows["tech"],
-                mode="markers",
-                name=f"first use: {scenario}",
-                marker={"symbol": "circle", "size": 11, "color": PALETTE[i % 5]},
-            )
-        )
+    _add_markers(
+        fig,
+        milestones,
+        "timeline",
+        ("year", "milestone"),
+        lambda timeline: f"milestones: {timeline}",
+        lambda i: {"symbol": "diamond", "size": 11, "color": PALETTE[(i + 5) % 10]},
+    )
+    _add_markers(
+        fig,
+        adoption_years(builds),
+        "scenario",
+        ("first_year", "tech"),
+        lambda scenario: f"first use: {scenario}",
+        lambda i: {"symbol": "circle", "size": 11, "color": PALETTE[i % 5]},
+    )
     fig.update_layout(title="Roadmap milestones and first use of each technology", height=600)
     fig.update_xaxes(title_text="Year")
     fig.update_yaxes(title_text="Milestone / technology", type="category")

@@ -59,6 +59,26 @@ def no_runs_message() -> None:
     )
 
 
+def page_runs(title: str) -> dict[str, Path]:
+    """Draw a results page's title and return the finished runs (``list_runs``); when there
+    are none, say where they are looked for and how to make one, and return ``{}``."""
+    st.title(title)
+    runs = list_runs()
+    if not runs:
+        no_runs_message()
+    return runs
+
+
+def page_run(title: str) -> tuple[str, Path] | None:
+    """``page_runs`` with one run picked in a "Run" select box: its name and folder, or None
+    when there is no run."""
+    runs = page_runs(title)
+    if not runs:
+        return None
+    name = st.selectbox("Run", list(runs))
+    return name, runs[name]
+
+
 def _stamp(run_dirs: tuple[Path, ...]) -> tuple[float, ...]:
     return tuple((d / "manifest.json").stat().st_mtime for d in run_dirs)
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from engine.errors import QroadInputError
+from engine.names import TRUST_CLASSES
 
 TIMELINES: tuple[str, ...] = ("early", "mid", "late")
 MAX_SHOWN_CHARS = 120  # a bad value longer than this is cut in messages
@@ -70,12 +71,9 @@ def trust_mix_override(
         year = row.get("year")
         if year is None or year != year:
             continue
-        mix[int(year)] = {
-            t: round(float(row.get(t) or 0.0) / 100.0, 6)
-            for t in ("trusted", "partial", "trust_free")
-        }
+        mix[int(year)] = {t: round(float(row.get(t) or 0.0) / 100.0, 6) for t in TRUST_CLASSES}
     old = {int(y): {t: round(float(v), 6) for t, v in s.items()} for y, s in base.items()}
-    old = {y: {t: old[y].get(t, 0.0) for t in ("trusted", "partial", "trust_free")} for y in old}
+    old = {y: {t: old[y].get(t, 0.0) for t in TRUST_CLASSES} for y in old}
     if mix == old:
         return []
     return [f"demand.trust_mix={yaml_value({str(y): s for y, s in sorted(mix.items())})}"]

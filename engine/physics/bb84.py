@@ -33,7 +33,8 @@ from numpy.typing import ArrayLike
 
 from engine.physics.common import (
     FloatArray,
-    as_float_array,
+    check_decoy_channel,
+    check_nonneg_lengths,
     finite_nonneg,
     maximise_1d,
 )
@@ -72,25 +73,9 @@ def _entropy(p: FloatArray) -> FloatArray:
 def _check_common(
     alpha_db_per_km: float, eta_det: float, y0: float, e_d: float, f_ec: float, q: float
 ) -> None:
-    if not np.isfinite(alpha_db_per_km) or alpha_db_per_km < 0:
-        raise ValueError(f"alpha_db_per_km must be finite and >= 0, got {alpha_db_per_km}")
-    if not 0 < eta_det <= 1:
-        raise ValueError(f"eta_det must be in (0, 1], got {eta_det}")
-    if not 0 <= y0 < 1:
-        raise ValueError(f"y0 must be in [0, 1), got {y0}")
-    if not 0 <= e_d <= 0.5:
-        raise ValueError(f"e_d must be in [0, 0.5], got {e_d}")
-    if not f_ec >= 1:
-        raise ValueError(f"f_ec must be >= 1 (Shannon limit is 1), got {f_ec}")
+    check_decoy_channel(alpha_db_per_km, eta_det, y0, e_d, f_ec)
     if not 0 < q <= 1:
         raise ValueError(f"q must be in (0, 1], got {q}")
-
-
-def _check_lengths(length_km: ArrayLike) -> FloatArray:
-    length = as_float_array(length_km)
-    if np.any(np.isnan(length)) or np.any(length < 0):
-        raise ValueError("length_km must be >= 0 and not NaN")
-    return length
 
 
 def _gain_and_errors(
@@ -101,34 +86,25 @@ def _gain_and_errors(
     return y0 + clicks, E0_VACUUM_ERROR * y0 + e_d * clicks
 
 
-def _rate_infinite(
+def _gllp_rate(
     mu: FloatArray | float,
-    eta: FloatArray,
-    one_photon_term: FloatArray,
-    *,
-    y0: float,
-    e_d: float,
+    q_mu: FloatArray,
+    eq_mu: FloatArray,
+    one_photon: FloatArray,
     f_ec: float,
     q: float,
 ) -> FloatArray:
-    """GLLP rate with exact Y₁, e₁; ``one_photon_term`` is Y₁[1 − h(e₁)] (μ-independent)."""
-    q_mu, eq_mu = _gain_and_errors(eta, mu, y0, e_d)
+    """GLLP rate q{μe^(−μ)·Y₁[1 − h(e₁)] − f Q_μ h(E_μ)} (MQZL Eq. 1) from the signal's gain
+    Q_μ, its error-weighted gain E_μQ_μ and the single-photon term ``one_photon``."""
     leak = f_ec * q_mu * _entropy(eq_mu / q_mu)
-    return q * (mu * np.exp(-mu) * one_photon_term - leak)
+    return q * (mu * np.exp(-mu) * one_photon - leak)
 
 
-def _rate_vacuum_weak(
-    mu: FloatArray | float,
-    eta: FloatArray,
-    nu: float,
-    *,
-    y0: float,
-    e_d: float,
-    f_ec: float,
-    q: float,
+def _one_photon_vacuum_weak(
+    mu: FloatArray | float, q_mu: FloatArray, eta: FloatArray, nu: float, y0: float, e_d: float
 ) -> FloatArray:
-    """GLLP rate with the MQZL vacuum+weak bounds Y₁ᴸ (Eq. 34) and e₁ᵁ (Eq. 37)."""
-    q_mu, eq_mu = _gain_and_errors(eta, mu, y0, e_d)
+    """Y₁ᴸ[1 − h(e₁ᵁ)] from the MQZL vacuum+weak bounds Y₁ᴸ (Eq. 34) and e₁ᵁ (Eq. 37); 0
+    where the bounds prove nothing (Y₁ᴸ ≤ 0 or e₁ᵁ ≥ ½)."""
     q_nu, eq_nu = _gain_and_errors(eta, nu, y0, e_d)
     e_nu = np.exp(nu)
     ratio2 = (nu / mu) ** 2
@@ -138,9 +114,7 @@ def _rate_vacuum_weak(
     with np.errstate(divide="ignore", invalid="ignore"):
         e1_up = (eq_nu * e_nu - E0_VACUUM_ERROR * y0) / (y1_low * nu)
     valid = (y1_low > 0) & (e1_up < 0.5)
-    one_photon = np.where(valid, y1_low * (1.0 - _entropy(e1_up)), 0.0)
-    leak = f_ec * q_mu * _entropy(eq_mu / q_mu)
-    return q * (mu * np.exp(-mu) * one_photon - leak)
+    return np.where(valid, y1_low * (1.0 - _entropy(e1_up)), 0.0)
 
 
 def decoy_bb84(
@@ -180,7 +154,7 @@ def decoy_bb84(
         Secret key bits per pulse, same shape as ``length_km``; 0 where no key.
     """
     _check_common(alpha_db_per_km, eta_det, y0, e_d, f_ec, q)
-    length = _check_lengths(length_km)
+    length = check_nonneg_lengths(length_km)
     if decoy not in ("infinite", "vacuum+weak"):
         raise ValueError(f"decoy must be 'infinite' or 'vacuum+weak', got {decoy!r}")
     if mu is not None and not mu > 0:
@@ -202,13 +176,21 @@ def _objective_for(
     eta: FloatArray, *, y0: float, e_d: float, f_ec: float, q: float, decoy: DecoyMode, nu: float
 ) -> Callable[[FloatArray | float], FloatArray]:
     """Key rate as a function of μ at fixed transmittance(s) ``eta``."""
-    if decoy == "infinite":
+    exact: FloatArray | None = None  # Y₁[1 − h(e₁)], μ-free when Y₁ and e₁ are known exactly
+    if decoy == "infinite":  # Y₁ = Y₀ + η, e₁ = (e₀Y₀ + e_dη)/Y₁
         y1 = y0 + eta
         with np.errstate(divide="ignore", invalid="ignore"):
             e1 = (E0_VACUUM_ERROR * y0 + e_d * eta) / y1
-        one_photon = np.where(y1 > 0, y1 * (1.0 - _entropy(e1)), 0.0)
-        return lambda m: _rate_infinite(m, eta, one_photon, y0=y0, e_d=e_d, f_ec=f_ec, q=q)
-    return lambda m: _rate_vacuum_weak(m, eta, nu, y0=y0, e_d=e_d, f_ec=f_ec, q=q)
+        exact = np.where(y1 > 0, y1 * (1.0 - _entropy(e1)), 0.0)
+
+    def rate(mu: FloatArray | float) -> FloatArray:
+        q_mu, eq_mu = _gain_and_errors(eta, mu, y0, e_d)
+        if exact is not None:
+            return _gllp_rate(mu, q_mu, eq_mu, exact, f_ec, q)
+        one_photon = _one_photon_vacuum_weak(mu, q_mu, eta, nu, y0, e_d)
+        return _gllp_rate(mu, q_mu, eq_mu, one_photon, f_ec, q)
+
+    return rate
 
 
 def _rate_at_eta(

@@ -22,6 +22,32 @@ def as_float_array(x: ArrayLike) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
 
 
+def check_nonneg_lengths(length_km: ArrayLike) -> FloatArray:
+    """The distances as a float array; ValueError if any is negative or NaN (+inf is a
+    length without key, not an error)."""
+    length = as_float_array(length_km)
+    if np.any(np.isnan(length)) or np.any(length < 0):
+        raise ValueError("length_km must be >= 0 and not NaN")
+    return length
+
+
+def check_decoy_channel(
+    alpha_db_per_km: float, eta_det: float, y0: float, e_d: float, f_ec: float
+) -> None:
+    """ValueError naming the first argument of a decoy-state BB84 channel out of its range:
+    α ≥ 0 finite, η_det in (0, 1], background yield Y₀ in [0, 1), e_d in [0, ½], f ≥ 1."""
+    if not np.isfinite(alpha_db_per_km) or alpha_db_per_km < 0:
+        raise ValueError(f"alpha_db_per_km must be finite and >= 0, got {alpha_db_per_km}")
+    if not 0 < eta_det <= 1:
+        raise ValueError(f"eta_det must be in (0, 1], got {eta_det}")
+    if not 0 <= y0 < 1:
+        raise ValueError(f"y0 must be in [0, 1), got {y0}")
+    if not 0 <= e_d <= 0.5:
+        raise ValueError(f"e_d must be in [0, 0.5], got {e_d}")
+    if not f_ec >= 1:
+        raise ValueError(f"f_ec must be >= 1 (Shannon limit is 1), got {f_ec}")
+
+
 def finite_nonneg(x: ArrayLike) -> FloatArray:
     """Clamp a computed key rate to the contract: 0 where negative, NaN or infinite."""
     arr = as_float_array(x)

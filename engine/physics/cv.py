@@ -80,6 +80,19 @@ def _g_pair(nu1_sq: FloatArray, nu2_sq: FloatArray) -> FloatArray:
     return out
 
 
+def _larger_root(p: FloatArray, q: FloatArray, *, out: FloatArray, work: FloatArray) -> FloatArray:
+    """½[p + √(p² − 4q)], the larger root of x² − px + q (the discriminant floored at 0),
+    written into ``out``; ``work`` is overwritten, ``p`` and ``q`` are not."""
+    np.multiply(p, p, out=out)
+    np.multiply(4.0, q, out=work)
+    out -= work
+    np.maximum(out, 0.0, out=out)
+    np.sqrt(out, out=out)
+    out += p
+    out *= 0.5
+    return out
+
+
 def _block_transmittance(length_km: FloatArray, alpha_db_per_km: float) -> FloatArray:
     """T = 10^(−αL/10) = exp(−αL·ln10/10) (``exp`` is ~3x cheaper than ``power`` here), capped
     just below 1 so that 1/T − 1 stays positive; a new array."""
@@ -153,13 +166,7 @@ def cv_key_terms(
         np.multiply(b, b, out=b)
         b *= t2  # T²(Vχ_line + 1)²
         sqrt_b = np.sqrt(b, out=t2)
-        l1sq = np.multiply(a, a)
-        np.multiply(4.0, b, out=tmp)
-        l1sq -= tmp
-        np.maximum(l1sq, 0.0, out=l1sq)
-        np.sqrt(l1sq, out=l1sq)
-        l1sq += a
-        l1sq *= 0.5
+        l1sq = _larger_root(a, b, out=np.empty_like(a), work=tmp)
         if homodyne:
             c = np.multiply(v, sqrt_b)
             np.multiply(t, v_line, out=tmp)
@@ -192,13 +199,7 @@ def cv_key_terms(
             d /= den
             np.multiply(d, d, out=d)
         l2sq = np.divide(b, l1sq, out=b)
-        l3sq = np.multiply(c, c, out=a)
-        np.multiply(4.0, d, out=tmp)
-        l3sq -= tmp
-        np.maximum(l3sq, 0.0, out=l3sq)
-        np.sqrt(l3sq, out=l3sq)
-        l3sq += c
-        l3sq *= 0.5
+        l3sq = _larger_root(c, d, out=a, work=tmp)
         l4sq = np.divide(d, l3sq, out=d)
         s_e = _g_pair(l1sq, l2sq)
         s_e_b = _g_pair(l3sq, l4sq)

@@ -41,7 +41,13 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from engine.physics.common import FloatArray, as_float_array, finite_nonneg, maximise_1d
+from engine.physics.common import (
+    FloatArray,
+    check_decoy_channel,
+    check_nonneg_lengths,
+    finite_nonneg,
+    maximise_1d,
+)
 
 BlockKind = Literal["pulses", "sifted"]
 
@@ -199,12 +205,13 @@ def decoy_bb84_finite(
         block_size, eps_sec, eps_cor = float(block_size), float(eps_sec), float(eps_cor)
     except (TypeError, ValueError) as err:
         raise ValueError(f"block_size, eps_sec and eps_cor must be numbers: {err}") from None
-    _validate(block_size, eps_sec, eps_cor, alpha_db_per_km, eta_det, y0, e_d, f_ec, p_ap)
+    _check_block(block_size, eps_sec, eps_cor)
+    check_decoy_channel(alpha_db_per_km, eta_det, y0, e_d, f_ec)
+    if not 0 <= p_ap < 1:
+        raise ValueError(f"p_ap must be in [0, 1), got {p_ap}")
     if block not in ("pulses", "sifted"):
         raise ValueError(f"block must be 'pulses' or 'sifted', got {block!r}")
-    length = as_float_array(length_km)
-    if np.any(np.isnan(length)) or np.any(length < 0):
-        raise ValueError("length_km must be >= 0 and not NaN")
+    length = check_nonneg_lengths(length_km)
     if not 0 <= mu3 < 0.1:
         raise ValueError(f"mu3 must be in [0, 0.1), got {mu3}")
     if mu2 is not None and not mu2 > mu3:
@@ -309,31 +316,10 @@ def _coarse_start(
     x.update(best)
 
 
-def _validate(
-    block_size: float,
-    eps_sec: float,
-    eps_cor: float,
-    alpha_db_per_km: float,
-    eta_det: float,
-    y0: float,
-    e_d: float,
-    f_ec: float,
-    p_ap: float,
-) -> None:
+def _check_block(block_size: float, eps_sec: float, eps_cor: float) -> None:
+    """ValueError for a block size below 1 or an ε outside (0, 1)."""
     if not (np.isfinite(block_size) and block_size >= 1):
         raise ValueError(f"block_size must be a finite number >= 1, got {block_size}")
     for name, eps in (("eps_sec", eps_sec), ("eps_cor", eps_cor)):
         if not 0 < eps < 1:
             raise ValueError(f"{name} must be in (0, 1), got {eps}")
-    if not np.isfinite(alpha_db_per_km) or alpha_db_per_km < 0:
-        raise ValueError(f"alpha_db_per_km must be finite and >= 0, got {alpha_db_per_km}")
-    if not 0 < eta_det <= 1:
-        raise ValueError(f"eta_det must be in (0, 1], got {eta_det}")
-    if not 0 <= y0 < 1:
-        raise ValueError(f"y0 must be in [0, 1), got {y0}")
-    if not 0 <= e_d <= 0.5:
-        raise ValueError(f"e_d must be in [0, 0.5], got {e_d}")
-    if not f_ec >= 1:
-        raise ValueError(f"f_ec must be >= 1, got {f_ec}")
-    if not 0 <= p_ap < 1:
-        raise ValueError(f"p_ap must be in [0, 1), got {p_ap}")

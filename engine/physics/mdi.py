@@ -58,6 +58,20 @@ def check_range(name: str, value: float, low: float, high: float) -> float:
     return v
 
 
+def check_fibre_link(
+    length_km: ArrayLike, alpha_db_per_km: float, eta_det: float, e_d: float, f_ec: float
+) -> tuple[FloatArray, float, float, float, float]:
+    """The arguments every relayed fibre model (MDI, TF, memory-assisted) shares, checked and
+    as floats: lengths (``check_lengths``), α ≥ 0, η_det in [0, 1], e_d in [0, ½], f ≥ 0."""
+    return (
+        check_lengths(length_km),
+        check_range("alpha_db_per_km", alpha_db_per_km, 0.0, np.inf),
+        check_range("eta_det", eta_det, 0.0, 1.0),
+        check_range("e_d", e_d, 0.0, 0.5),
+        check_range("f_ec", f_ec, 0.0, np.inf),
+    )
+
+
 def loss_anchors(loss_db: FloatArray) -> FloatArray:
     """Fixed anchors 0, 0.5, 1, … dB covering the largest loss asked for (at most the cap)."""
     top = float(np.max(loss_db, initial=0.0))
@@ -297,12 +311,10 @@ def mdi_qkd(
 
     Returns bits per pulse pair, same shape as ``length_km``; 0 where no key is possible.
     """
-    length = check_lengths(length_km)
-    alpha = check_range("alpha_db_per_km", alpha_db_per_km, 0.0, np.inf)
-    eta_det = check_range("eta_det", eta_det, 0.0, 1.0)
+    length, alpha, eta_det, e_d, f_ec = check_fibre_link(
+        length_km, alpha_db_per_km, eta_det, e_d, f_ec
+    )
     y0 = check_range("y0", y0, 0.0, 0.5)
-    e_d = check_range("e_d", e_d, 0.0, 0.5)
-    f_ec = check_range("f_ec", f_ec, 0.0, np.inf)
     frac = check_range("relay_fraction", relay_fraction, 0.0, 1.0)
     if mu is not None:
         mu = check_range("mu", mu, 0.0, np.inf)

@@ -18,7 +18,7 @@ from engine.physics.common import FloatArray, finite_nonneg
 from engine.physics.mdi import (
     LN10_OVER_10,
     blockwise,
-    check_lengths,
+    check_fibre_link,
     check_range,
     entropy_bits,
 )
@@ -98,11 +98,9 @@ def memory_mdi(
 
     Returns bits per second, same shape as ``length_km``; 0 where no key is possible.
     """
-    length = check_lengths(length_km)
-    alpha = check_range("alpha_db_per_km", alpha_db_per_km, 0.0, np.inf)
-    eta_det = check_range("eta_det", eta_det, 0.0, 1.0)
-    e_d = check_range("e_d", e_d, 0.0, 0.5)
-    f_ec = check_range("f_ec", f_ec, 0.0, np.inf)
+    length, alpha, eta_det, e_d, f_ec = check_fibre_link(
+        length_km, alpha_db_per_km, eta_det, e_d, f_ec
+    )
     eta_write = check_range("eta_write", eta_write, 0.0, 1.0)
     eta_read = check_range("eta_read", eta_read, 0.0, 1.0)
     t2_s = float(t2_s)

@@ -27,7 +27,7 @@ from engine.physics.mdi import (
     anchor_optimum,
     bessel_i0_series,
     blockwise,
-    check_lengths,
+    check_fibre_link,
     check_range,
     entropy_bits,
     from_anchors,
@@ -157,12 +157,10 @@ def tf_qkd(
 
     Returns bits per pulse pair, same shape as ``length_km``; 0 where no key is possible.
     """
-    length = check_lengths(length_km)
-    alpha = check_range("alpha_db_per_km", alpha_db_per_km, 0.0, np.inf)
-    eta_det = check_range("eta_det", eta_det, 0.0, 1.0)
+    length, alpha, eta_det, e_d, f_ec = check_fibre_link(
+        length_km, alpha_db_per_km, eta_det, e_d, f_ec
+    )
     p_dark = check_range("p_dark", p_dark, 0.0, 0.5)
-    e_d = check_range("e_d", e_d, 0.0, 0.5)
-    f_ec = check_range("f_ec", f_ec, 0.0, np.inf)
     if variant not in ("sns", "pm"):
         raise ValueError(f"variant must be 'sns' or 'pm', got {variant!r}")
     e_slice = phase_slice_error(phase_slices)

@@ -11,7 +11,10 @@ import os
 import re
 import signal
 import sys
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -51,6 +54,40 @@ def fuzz_settings(ci_default: int) -> settings:
         phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking takes minutes here
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+
+
+@dataclass
+class FuzzTally:
+    """What one fuzz test's cases did, counted by the test that generates them.
+
+    A case is counted as ``ran`` once all its inputs are drawn (hypothesis may abandon a
+    case while drawing, e.g. when the draw overruns its buffer; that is no case), and as
+    ``passed`` when its checks pass. ``outcomes`` counts a label per passed case (an exit
+    code, "rejected", ...). ``check`` then asserts every planned case ran and passed.
+    """
+
+    ran: int = 0
+    passed: int = 0
+    outcomes: Counter[Any] = field(default_factory=Counter)
+
+    @contextmanager
+    def case(self) -> Iterator[None]:
+        """Count one case: ``ran`` on entry, ``passed`` when its block ends without error."""
+        self.ran += 1
+        yield
+        self.passed += 1
+
+    def record(self, outcome: Any) -> None:
+        """Count the outcome of the case that just passed."""
+        self.outcomes[outcome] += 1
+
+    def check(self, ci_default: int, label: str) -> None:
+        """Every planned case ran and passed: as many as the test's ``fuzz_settings(ci_default)``
+        gives hypothesis as ``max_examples``."""
+        planned = fuzz_examples(ci_default)
+        print(f"\n{label}: {self.passed} of {self.ran} cases passed, {dict(self.outcomes)}")
+        assert self.ran == planned, f"{label}: {self.ran} cases ran, {planned} planned"
+        assert self.passed == self.ran, f"{label}: {self.ran - self.passed} cases failed"
 
 
 @dataclass

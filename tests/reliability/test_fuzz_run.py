@@ -11,9 +11,7 @@ from typing import Any
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from reliability_support import check_rejection, check_run_folder, fuzz_settings, invoke
-
-COUNTS = {"cases": 0, "exit": {}}
+from reliability_support import FuzzTally, check_rejection, check_run_folder, fuzz_settings, invoke
 
 junk = st.one_of(
     st.none(),
@@ -47,32 +45,48 @@ PATHS = [
 ]
 
 
-@fuzz_settings(25)
-@given(
-    edits=st.lists(st.tuples(st.sampled_from(PATHS), junk), min_size=1, max_size=2),
-    extra=st.one_of(st.none(), st.tuples(st.text(min_size=1, max_size=8), junk)),
-)
-def test_fuzz_run_bad_input_writes_nothing(
-    pair_dict: dict[str, Any],
-    in_tmp: Path,
+RUN_CASES = 25
+
+
+def test_fuzz_run_bad_input_writes_nothing(pair_dict: dict[str, Any], in_tmp: Path) -> None:
+    """Every generated case ran and passed, and some of them were refused (exit 2)."""
+    tally = FuzzTally()
+
+    @fuzz_settings(RUN_CASES)
+    @given(
+        edits=st.lists(st.tuples(st.sampled_from(PATHS), junk), min_size=1, max_size=2),
+        extra=st.one_of(st.none(), st.tuples(st.text(min_size=1, max_size=8), junk)),
+    )
+    def run_case(edits: list[tuple[tuple[Any, ...], Any]], extra: tuple[str, Any] | None) -> None:
+        with tally.case():
+            scenario = write_mutant(pair_dict, edits, extra, in_tmp / "case.yaml")
+            out = in_tmp / f"out-{tally.ran}"
+            outcome = invoke(["run", str(scenario), "--out", str(out), "--quiet"], timeout_s=90)
+            check_rejection_or_run(outcome, scenario, out)
+        tally.record(outcome.exit_code)
+
+    run_case()
+    tally.check(RUN_CASES, "run fuzz")
+    assert tally.outcomes[2] > 0, "no case was refused: the mutations did not bite"
+
+
+def write_mutant(
+    base: dict[str, Any],
     edits: list[tuple[tuple[Any, ...], Any]],
     extra: tuple[str, Any] | None,
-) -> None:
-    data = copy.deepcopy(pair_dict)
-    for path, value in edits:
+    path: Path,
+) -> Path:
+    """``base`` with each edit's key path set to its value (and one extra top-level key)."""
+    data = copy.deepcopy(base)
+    for key_path, value in edits:
         node: Any = data
-        for seg in path[:-1]:
+        for seg in key_path[:-1]:
             node = node[seg]
-        node[path[-1]] = value
+        node[key_path[-1]] = value
     if extra is not None:
         data[extra[0]] = extra[1]
-    scenario = in_tmp / "case.yaml"
-    scenario.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = in_tmp / f"out-{COUNTS['cases']}"
-    outcome = invoke(["run", str(scenario), "--out", str(out), "--quiet"], timeout_s=90)
-    check_rejection_or_run(outcome, scenario, out)
-    COUNTS["cases"] += 1
-    COUNTS["exit"][outcome.exit_code] = COUNTS["exit"].get(outcome.exit_code, 0) + 1
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def check_rejection_or_run(outcome: Any, scenario: Path, out: Path) -> None:
@@ -88,9 +102,3 @@ def check_rejection_or_run(outcome: Any, scenario: Path, out: Path) -> None:
     else:
         assert len(runs) == 1 and not runs[0].name.startswith("."), runs
         check_run_folder(runs[0])
-
-
-def test_run_fuzz_counts_reported() -> None:
-    if COUNTS["cases"]:
-        print(f"\nrun fuzz: {COUNTS}")
-        assert COUNTS["exit"].get(2, 0) > 0

@@ -15,10 +15,9 @@ from typing import Any
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from reliability_support import check_rejection, fuzz_settings, invoke, snapshot
+from reliability_support import FuzzTally, check_rejection, fuzz_settings, invoke, snapshot
 
 Path_ = tuple[str | int, ...]
-COUNTS = {"cases": 0, "rejected": 0, "accepted": 0}
 
 
 junk_scalars = st.one_of(
@@ -90,42 +89,41 @@ def _dump(data: dict[str, Any], allow_unicode: bool) -> str:
     return yaml.dump(data, Dumper=dumper, allow_unicode=allow_unicode, sort_keys=False)
 
 
-def _check_case(base: dict[str, Any], data_draw: st.DataObject, folder: Path, tag: str) -> None:
-    data = copy.deepcopy(base)
-    count = data_draw.draw(st.integers(1, 3))
-    for _ in range(count):
-        if not all_paths(data):
-            break
-        data_draw.draw(mutation(data))
-    scenario = folder / f"{tag}-{COUNTS['cases']}.yaml"
-    scenario.write_text(_dump(data, data_draw.draw(st.booleans())), encoding="utf-8")
-    before = snapshot(folder)
-    outcome = invoke(["validate", str(scenario)], timeout_s=20)
-    check_rejection(outcome, scenario, need_key_path=True)
-    assert snapshot(folder) == before, "validate wrote a file"
-    COUNTS["cases"] += 1
-    COUNTS["rejected" if outcome.exit_code == 2 else "accepted"] += 1
-    scenario.unlink()
+VALIDATE_CASES = 150
 
 
-@fuzz_settings(150)
-@given(data=st.data())
-def test_fuzz_validate_mutated_tiny(
-    tiny_dict: dict[str, Any], in_tmp: Path, data: st.DataObject
-) -> None:
-    _check_case(tiny_dict, data, in_tmp, "tiny")
+def _fuzz_validate(base: dict[str, Any], folder: Path, tag: str) -> FuzzTally:
+    """Run ``VALIDATE_CASES`` mutants of ``base`` through ``qroad validate``; their tally."""
+    tally = FuzzTally()
+
+    @fuzz_settings(VALIDATE_CASES)
+    @given(data_draw=st.data())
+    def validate_case(data_draw: st.DataObject) -> None:
+        data = copy.deepcopy(base)
+        for _ in range(data_draw.draw(st.integers(1, 3))):
+            if not all_paths(data):
+                break
+            data_draw.draw(mutation(data))
+        allow_unicode = data_draw.draw(st.booleans())
+        with tally.case():  # every draw is made: from here on it is a case
+            scenario = folder / f"{tag}-{tally.ran}.yaml"
+            scenario.write_text(_dump(data, allow_unicode), encoding="utf-8")
+            before = snapshot(folder)
+            outcome = invoke(["validate", str(scenario)], timeout_s=20)
+            check_rejection(outcome, scenario, need_key_path=True)
+            assert snapshot(folder) == before, "validate wrote a file"
+            scenario.unlink()
+        tally.record("rejected" if outcome.exit_code == 2 else "accepted")
+
+    validate_case()
+    tally.check(VALIDATE_CASES, f"validate fuzz ({tag} mutations)")
+    assert tally.outcomes["rejected"] > 0, "no case was refused: the mutations did not bite"
+    return tally
 
 
-@fuzz_settings(150)
-@given(data=st.data())
-def test_fuzz_validate_mutated_pair(
-    pair_dict: dict[str, Any], in_tmp: Path, data: st.DataObject
-) -> None:
-    _check_case(pair_dict, data, in_tmp, "pair")
+def test_fuzz_validate_mutated_tiny(tiny_dict: dict[str, Any], in_tmp: Path) -> None:
+    _fuzz_validate(tiny_dict, in_tmp, "tiny")
 
 
-def test_fuzz_counts_reported() -> None:
-    """Runs after the fuzz tests in this module (file order): the cases really ran."""
-    if COUNTS["cases"]:
-        print(f"\nvalidate fuzz (mapping mutations): {COUNTS}")
-        assert COUNTS["rejected"] > 0
+def test_fuzz_validate_mutated_pair(pair_dict: dict[str, Any], in_tmp: Path) -> None:
+    _fuzz_validate(pair_dict, in_tmp, "pair")

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from reliability_support import PAIR, check_rejection, fuzz_settings, invoke, snapshot
+from reliability_support import PAIR, FuzzTally, check_rejection, fuzz_settings, invoke, snapshot
 
-COUNTS = {"cases": 0, "rejected": 0}
 PYTHON_TAGS = [
     "!!python/object/apply:os.system ['touch pwned']",
     "!!python/object/new:os.system ['touch pwned']",
@@ -80,21 +79,26 @@ documents = st.one_of(
 ).map(lambda d: d if isinstance(d, bytes) else d.encode())
 
 
-@fuzz_settings(250)
-@given(document=documents)
-def test_fuzz_validate_raw_documents(in_tmp: Path, document: bytes) -> None:
-    scenario = in_tmp / "case.yaml"
-    scenario.write_bytes(document)
-    before = snapshot(in_tmp)
-    outcome = invoke(["validate", str(scenario)], timeout_s=15)
-    check_rejection(outcome, scenario, need_key_path=False)
-    assert snapshot(in_tmp) == before, "validate wrote a file"
-    assert not (in_tmp / "pwned").exists()
-    COUNTS["cases"] += 1
-    COUNTS["rejected"] += outcome.exit_code == 2
+RAW_CASES = 250
 
 
-def test_raw_counts_reported() -> None:
-    if COUNTS["cases"]:
-        print(f"\nvalidate fuzz (raw documents): {COUNTS}")
-        assert COUNTS["rejected"] > COUNTS["cases"] // 2
+def test_fuzz_validate_raw_documents(in_tmp: Path) -> None:
+    """Every generated document ran and passed, and most of them were refused (exit 2)."""
+    tally = FuzzTally()
+
+    @fuzz_settings(RAW_CASES)
+    @given(document=documents)
+    def raw_case(document: bytes) -> None:
+        with tally.case():
+            scenario = in_tmp / "case.yaml"
+            scenario.write_bytes(document)
+            before = snapshot(in_tmp)
+            outcome = invoke(["validate", str(scenario)], timeout_s=15)
+            check_rejection(outcome, scenario, need_key_path=False)
+            assert snapshot(in_tmp) == before, "validate wrote a file"
+            assert not (in_tmp / "pwned").exists()
+        tally.record("rejected" if outcome.exit_code == 2 else "accepted")
+
+    raw_case()
+    tally.check(RAW_CASES, "validate fuzz (raw documents)")
+    assert tally.outcomes["rejected"] > tally.ran // 2

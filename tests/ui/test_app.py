@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 import sys
 import threading
 import time
@@ -282,18 +283,7 @@ def test_run_page_solves_variants_off_thread(
 
 # --- Run page with the real pipeline: a two-site scenario solved by HiGHS -------------------
 
-PAIR_YAML = """
-name: pair
-horizon: {start_year: 2025, end_year: 2035, period_years: 5}
-network:
-  sites: [{id: A, lon: 0.0, lat: 50.0}, {id: B, lon: 0.7, lat: 50.0}]
-  spans: [{a: A, b: B, length_km: 50}]
-demand:
-  pairs: [{a: A, b: B, key_rate_bps: 1000, trust: trusted}]
-technologies: {enabled: [bb84]}
-economics: {unserved_penalty_eur_per_bps_year: 100000}
-solver: {time_limit_s: 30, threads: 1}
-"""
+PAIR_YAML = UI.parent / "tests" / "data" / "pair.yaml"  # two sites, bb84, solves in ~1 s
 
 
 def test_run_page_real_solve_lands_in_results(app_env: Path, scenarios_env: Path) -> None:
@@ -301,7 +291,7 @@ def test_run_page_real_solve_lands_in_results(app_env: Path, scenarios_env: Path
     run folder appears where the Compare page looks, with served = demand = 1000 bit/s."""
     from engine.results import read_manifest, read_table
 
-    (scenarios_env / "pair.yaml").write_text(PAIR_YAML, encoding="utf-8")
+    shutil.copy(PAIR_YAML, scenarios_env / "pair.yaml")
     at = _page("run").run()
     at.selectbox[0].set_value("pair.yaml").run()
     at.multiselect[0].set_value(["mid"]).run()

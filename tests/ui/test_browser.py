@@ -4,10 +4,11 @@
 
 The test waits until every chart of the page has been drawn, checks what a person would read
 (the run's name, its discounted cost as the engine computes it, chart titles and an axis
-title with units) and saves the page as ``docs/screenshots/compare.png`` (shown in the
-README; rewritten on every run). Without Chromium, its driver or Selenium the test is
-skipped, except under ``CI=true``, where that is a failure: ``make test`` installs them
-(``scripts/ensure-browser.sh``).
+title with units) and saves the page as ``compare.png`` in the test's temporary folder, or
+in ``$QROAD_SCREENSHOT_DIR`` when set: ``make screenshots`` sets it to ``docs/screenshots``
+(the image shown in the README), so a test run never writes a tracked file. Without
+Chromium, its driver or Selenium the test is skipped, except under ``CI=true``, where that
+is a failure: ``make test`` installs them (``scripts/ensure-browser.sh``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from engine.report import milestones_frame, read_runs, run_timelines
 from engine.scenario import load_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "compare.png"
+SCREENSHOT_NAME = "compare.png"
+SCREENSHOT_DIR_ENV = "QROAD_SCREENSHOT_DIR"  # relative paths are taken from the repository root
 VIEWPORT = (1280, 900)  # width, height in CSS pixels (device scale 1): a small PNG
 SCENARIO = REPO_ROOT / "scenarios" / "tiny.yaml"
 TIMELINE = "mid"
@@ -73,6 +75,12 @@ def _missing(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: the browser test must run; see scripts/ensure-browser.sh)")
     pytest.skip(f"{reason}; `make test` installs it as root with apt (scripts/ensure-browser.sh)")
+
+
+def screenshot_path(tmp_path: Path) -> Path:
+    """Where the Compare page's screenshot goes: ``$QROAD_SCREENSHOT_DIR`` or ``tmp_path``."""
+    folder = os.environ.get(SCREENSHOT_DIR_ENV)
+    return (REPO_ROOT / folder if folder else tmp_path) / SCREENSHOT_NAME
 
 
 def _free_port() -> int:
@@ -312,6 +320,7 @@ def test_compare_page_shows_a_finished_run_in_chromium(
     assert "Cost (M€, discounted, cumulative)" in axis_titles
 
     browser.execute_script("window.scrollTo(0, 0)")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert browser.save_screenshot(str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000  # a drawn page, not a blank one
+    shot = screenshot_path(tmp_path)
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000  # a drawn page, not a blank one

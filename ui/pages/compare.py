@@ -8,7 +8,7 @@ import streamlit as st
 from engine.charts import compare_figures
 from engine.compare import summary_table
 from engine.report import milestones_frame, run_timelines
-from ui.common import list_runs, load_tables, no_runs_message
+from ui.common import load_tables, page_runs
 
 
 def summary_display(run_dirs: list) -> object:
@@ -36,10 +36,8 @@ def summary_display(run_dirs: list) -> object:
 
 def main() -> None:
     """Draw the page."""
-    st.title("Compare runs")
-    runs = list_runs()
+    runs = page_runs("Compare runs")
     if not runs:
-        no_runs_message()
         return
     chosen = st.multiselect("Runs to compare", list(runs), default=list(runs)[:4])
     if not chosen:

@@ -9,18 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from engine.report import run_zip_bytes
-from ui.common import list_runs, no_runs_message
+from ui.common import page_run
 
 
 def main() -> None:
     """Draw the page."""
-    st.title("Download a run")
-    runs = list_runs()
-    if not runs:
-        no_runs_message()
+    picked = page_run("Download a run")
+    if picked is None:
         return
-    name = st.selectbox("Run", list(runs))
-    data = run_zip_bytes(runs[name])
+    name, run_dir = picked
+    data = run_zip_bytes(run_dir)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         contents = pd.DataFrame(
             [(i.filename, round(i.file_size / 1024, 1)) for i in zf.infolist()],

@@ -5,18 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.charts import network_map_figure
-from ui.common import list_runs, load_tables, no_runs_message
+from ui.common import load_tables, page_run
 
 
 def main() -> None:
     """Draw the page."""
-    st.title("Network map")
-    runs = list_runs()
-    if not runs:
-        no_runs_message()
+    picked = page_run("Network map")
+    if picked is None:
         return
-    name = st.selectbox("Run", list(runs))
-    tables = load_tables([runs[name]])
+    name, run_dir = picked
+    tables = load_tables([run_dir])
     periods = sorted(int(p) for p in tables["builds"]["period"].unique()) or sorted(
         int(p) for p in tables["served"]["period"].unique()
     )

@@ -6,29 +6,23 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import physics
 from engine.charts import physics_figure
+from engine.presets import preset_info, preset_names
+from engine.rates import MODEL_ALIASES, presets_for_model, rates_table
 
 DEFAULT_MODELS = ["decoy_bb84", "mdi_qkd", "tf_qkd", "cv_qkd"]
 
 
 def model_names() -> list[str]:
     """Models that have a preset, named as engine.rates.rates_table wants them."""
-    from engine.rates import MODEL_ALIASES
-
     alias = {target: name for name, target in MODEL_ALIASES.items()}
-    models = {physics.preset_info(n)["model"] for n in physics.preset_names()}
+    models = {preset_info(n)["model"] for n in preset_names()}
     return sorted(alias.get(m, m) for m in models)
 
 
 def main() -> None:
     """Draw the page."""
     st.title("Key rate vs distance")
-    try:
-        from engine.rates import presets_for_model, rates_table
-    except ImportError:
-        st.error("engine.rates is not available in this installation.")
-        return
     models = model_names()
     chosen = st.multiselect("Models", models, default=[m for m in DEFAULT_MODELS if m in models])
     lo, hi = st.slider("Distance range (km)", 0, 1000, (0, 400), step=10)

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from engine import pipeline
 from engine.errors import QroadInputError
 from engine.results import RunExistsError
+from engine.scenario import load_scenario
 from ui.common import bundled_scenarios, results_dir
 from ui.scenario_form import TIMELINES, friendly_errors
 
@@ -145,12 +147,6 @@ def variants_form(run_scenario: Any, load_scenario: Any) -> None:
 def main() -> None:
     """Draw the page."""
     st.title("Run scenarios")
-    try:
-        from engine import pipeline
-        from engine.scenario import load_scenario
-    except ImportError as exc:
-        st.error(f"Runs are not available in this installation: {exc}")
-        return
     st.caption(f"Results are written to {results_dir()}.")
     variants_form(pipeline.run_scenario, load_scenario)
     show_jobs()

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from engine.catalogue import load_catalogue
 from engine.errors import QroadInputError
+from engine.names import TRUST_CLASSES
+from engine.scenario import Scenario, load_roadmap, load_scenario, milestone_years
 from ui.common import bundled_scenarios, scenarios_dir
 from ui.scenario_form import (
     TIMELINES,
@@ -75,27 +79,8 @@ def pick_scenario() -> Path | None:
     return files[st.selectbox("Bundled scenario", list(files), index=default)]
 
 
-def main() -> None:
-    """Draw the page."""
-    st.title("Scenario")
-    try:
-        from engine.catalogue import load_catalogue
-        from engine.scenario import load_roadmap, load_scenario, milestone_years
-    except ImportError as exc:
-        st.error(f"The scenario loader is not available: {exc}")
-        return
-    path = pick_scenario()
-    if path is None:
-        return
-    try:
-        base = load_scenario(path)
-    except QroadInputError as err:
-        st.error(f"{path.name} cannot be read:\n\n" + "\n\n".join(friendly_errors(err)))
-        return
-    resolved = base.resolved()
-    st.caption(resolved.get("description", ""))
-    overrides: list[str] = []
-
+def timeline_section(path: Path, base: Scenario, resolved: dict[str, Any]) -> list[str]:
+    """The timeline picker and its milestone years; the overrides they make."""
     st.header("Timeline")
     roadmap = load_roadmap()
     start = resolved["timeline"] if isinstance(resolved["timeline"], str) else "mid"
@@ -122,28 +107,34 @@ def main() -> None:
                     help=f"Unlocks: {m.unlocks}",
                 )
             )
-    tl_over, tl_arg = timeline_overrides(timeline, years, named)
-    overrides += tl_over
+    overrides, tl_arg = timeline_overrides(timeline, years, named)
     if tl_arg is not None and tl_arg != resolved["timeline"]:
         overrides.append(f"timeline={tl_arg}")
+    return overrides
 
-    st.header("Technology costs and learning")
+
+def scenario_costs(resolved: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Capex and learning rate of each enabled technology: the scenario's override, else the
+    catalogue's value."""
     catalogue = load_catalogue()
     techs = resolved["technologies"]
     tech_over = techs.get("overrides") or {}
-    base_costs = {
-        t: {
-            "capex_eur": float(
-                tech_over.get(t, {}).get("capex_eur", catalogue.technologies[t].capex_eur)
-            ),
+    costs = {}
+    for t in techs["enabled"]:
+        given, listed = tech_over.get(t, {}), catalogue.technologies[t]
+        costs[t] = {
+            "capex_eur": float(given.get("capex_eur", listed.capex_eur)),
             "learning_rate_per_year": float(
-                tech_over.get(t, {}).get(
-                    "learning_rate_per_year", catalogue.technologies[t].learning_rate_per_year
-                )
+                given.get("learning_rate_per_year", listed.learning_rate_per_year)
             ),
         }
-        for t in techs["enabled"]
-    }
+    return costs
+
+
+def costs_section(path: Path, resolved: dict[str, Any]) -> list[str]:
+    """The editable table of technology costs and learning rates; the overrides it makes."""
+    st.header("Technology costs and learning")
+    base_costs = scenario_costs(resolved)
     costs = pd.DataFrame(
         {
             "tech": list(base_costs),
@@ -163,17 +154,15 @@ def main() -> None:
         },
         key=widget_key(path, "costs"),
     )
-    overrides += technology_overrides(
-        {
-            r.tech: {
-                "capex_eur": r.capex_keur * 1e3,
-                "learning_rate_per_year": r.learning_pct / 100,
-            }
-            for r in costs.itertuples()
-        },
-        base_costs,
-    )
+    edited = {
+        r.tech: {"capex_eur": r.capex_keur * 1e3, "learning_rate_per_year": r.learning_pct / 100}
+        for r in costs.itertuples()
+    }
+    return technology_overrides(edited, base_costs)
 
+
+def demand_section(path: Path, resolved: dict[str, Any]) -> list[str]:
+    """Demand growth and the trust mix table; the overrides they make."""
     st.header("Demand")
     demand = resolved["demand"]
     growth = st.number_input(
@@ -181,26 +170,26 @@ def main() -> None:
         value=round(100 * float(demand["growth_per_year"]), 4),
         key=widget_key(path, "growth"),
     )
-    overrides += scalar_override(
+    overrides = scalar_override(
         "demand.growth_per_year", round(growth / 100, 6), round(float(demand["growth_per_year"]), 6)
     )
     mix = demand.get("trust_mix") or {}
     mix_rows = pd.DataFrame(
         [
-            {
-                "year": int(y),
-                **{t: 100 * float(s.get(t, 0)) for t in ("trusted", "partial", "trust_free")},
-            }
+            {"year": int(y), **{t: 100 * float(s.get(t, 0)) for t in TRUST_CLASSES}}
             for y, s in mix.items()
         ],
-        columns=["year", "trusted", "partial", "trust_free"],
+        columns=["year", *TRUST_CLASSES],
     )
     st.caption("Trust mix: share of demand in each trust class (%) from each year on.")
     mix_edit = st.data_editor(
         mix_rows, hide_index=True, num_rows="dynamic", key=widget_key(path, "trust_mix")
     )
-    overrides += trust_mix_override(mix_edit.to_dict("records"), mix)
+    return overrides + trust_mix_override(mix_edit.to_dict("records"), mix)
 
+
+def budget_section(path: Path, resolved: dict[str, Any]) -> list[str]:
+    """The budget per period (0 = none); the override it makes."""
     st.header("Budget")
     old_budget = resolved["economics"].get("budget_eur_per_period")
     budget_meur = st.number_input(
@@ -210,15 +199,19 @@ def main() -> None:
         key=widget_key(path, "budget"),
     )
     new_budget = None if budget_meur == 0 else budget_meur * 1e6
-    overrides += scalar_override("economics.budget_eur_per_period", new_budget, old_budget)
+    return scalar_override("economics.budget_eur_per_period", new_budget, old_budget)
 
+
+def save_section(path: Path, base: Scenario, overrides: list[str]) -> None:
+    """Name the edited scenario, validate it with every override, keep it for the Run page,
+    and offer it as a download and a new file in the scenarios folder."""
     st.header("Check and save")
     name = st.text_input(
         "Scenario name",
         value=base.name + ("-edited" if overrides else ""),
         key=widget_key(path, f"name-{bool(overrides)}"),
     )
-    overrides += scalar_override("name", name, base.name)
+    overrides = overrides + scalar_override("name", name, base.name)
     st.code("\n".join(overrides) or "(no changes)", language="text")
     try:
         scenario = load_scenario(path, overrides=overrides)
@@ -243,6 +236,26 @@ def main() -> None:
             st.error(f"{target.name} exists already; choose another scenario name.")
         else:
             st.success(f"Saved {target}.")
+
+
+def main() -> None:
+    """Draw the page: pick a scenario, then each section of edits, then check and save."""
+    st.title("Scenario")
+    path = pick_scenario()
+    if path is None:
+        return
+    try:
+        base = load_scenario(path)
+    except QroadInputError as err:
+        st.error(f"{path.name} cannot be read:\n\n" + "\n\n".join(friendly_errors(err)))
+        return
+    resolved = base.resolved()
+    st.caption(resolved.get("description", ""))
+    overrides = timeline_section(path, base, resolved)
+    overrides += costs_section(path, resolved)
+    overrides += demand_section(path, resolved)
+    overrides += budget_section(path, resolved)
+    save_section(path, base, overrides)
 
 
 main()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import physics
+from engine.presets import preset, preset_info
 
 # LCWXZ Sec. IV: 0.2 dB/km, η_Bob 10 %, p_dc 6e-7 per detector (Y₀ = 2p_dc), p_ap 4 %,
 # e_mis 0.5 %, f_EC 1.16, ε_cor 1e-15.
@@ -85,9 +86,9 @@ def test_extremes_and_shapes() -> None:
 
 def test_preset_lim_2014() -> None:
     """The default finite-key preset is LCWXZ's parameter set with n_X = 10⁷."""
-    info = physics.preset_info("lim_2014")
+    info = preset_info("lim_2014")
     assert info["model"] == "decoy_bb84_finite" and info.get("default") is True
-    assert physics.decoy_bb84_finite(50.0, **physics.preset("lim_2014")) > 0
+    assert physics.decoy_bb84_finite(50.0, **preset("lim_2014")) > 0
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from physics_support import assert_rate_contract, sorted_lengths_km
 from scipy.special import i0
 
 from engine.physics import decoy_bb84, mdi_qkd, plob, transmittance
@@ -87,17 +88,18 @@ def test_entropy_bits_hand_values():
 
 
 def test_mdi_reaches_further_than_decoy_bb84_with_same_detectors():
-    """LCQ 2012: MDI-QKD "roughly doubles" the distance of decoy BB84 with the same detectors.
-    Same detectors here: BB84 receiver background Y₀ = 6.02e-6 (two detectors), MDI 3.01e-6
-    per detector. This model gives 159.5 km (BB84) vs 230.6 km (MDI): a factor 1.45, not 2
-    (LCQ's factor is not reproduced; the cut-off depends strongly on dark counts)."""
+    """LCQ 2012 (abstract): MDI-QKD "doubles the secure distance with conventional lasers",
+    i.e. against decoy BB84 with the same detectors. Same detectors here: the LCQ parameter
+    set, BB84 receiver background Y₀ = 6.02e-6 (two detectors), MDI 3.01e-6 per detector.
+    This model gives 159.5 km (BB84) against 230.6 km (MDI, as in ``test_lcq_tolerates_40_db``):
+    MDI reaches further, by a factor 1.45, not LCQ's 2 (the cut-offs depend strongly on how
+    the dark counts are split; with 6.02e-6 per MDI detector the factor is 1.26). Asserted:
+    the published direction (MDI further, by more than a third) and, as computed here with
+    no figure to compare with, the BB84 cut-off, so a change to either model shows."""
     lengths = np.arange(100.0, 260.0, 0.5)
-    try:
-        bb84 = decoy_bb84(lengths, y0=6.02e-6, **LCQ)
-    except NotImplementedError:  # pragma: no cover - only while bb84.py is a placeholder
-        pytest.skip("decoy_bb84 not implemented yet")
-    bb84_cut = float(lengths[bb84 > 0].max())
+    bb84_cut = _cutoff_km(lambda L: decoy_bb84(L, y0=6.02e-6, **LCQ), lengths)
     mdi_cut = _cutoff_km(lambda L: mdi_qkd(L, y0=Y0_PER_DETECTOR, **LCQ), lengths)
+    assert bb84_cut == pytest.approx(159.5, abs=0.5)
     assert 1.35 < mdi_cut / bb84_cut < 2.2
 
 
@@ -161,7 +163,7 @@ def test_bad_arguments_raise_value_error(bad):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    lengths=st.lists(st.floats(0.0, 2000.0), min_size=2, max_size=30),
+    lengths=sorted_lengths_km(max_size=30),
     y0=st.sampled_from([0.0, 1e-7, 3.01e-6, 1e-4]),
     eta_det=st.floats(0.05, 1.0),
     e_d=st.floats(0.0, 0.1),
@@ -169,12 +171,10 @@ def test_bad_arguments_raise_value_error(bad):
 def test_properties(lengths, y0, eta_det, e_d):
     """Non-negative, finite, non-increasing in distance, and never above the PLOB bound of
     the whole fibre's transmittance (Pirandola et al. 2017)."""
-    L = np.sort(np.array(lengths))
     kw = {"alpha_db_per_km": 0.2, "eta_det": eta_det, "y0": y0, "e_d": e_d, "f_ec": 1.16}
-    r = mdi_qkd(L, **kw)
-    assert np.all(np.isfinite(r)) and np.all(r >= 0.0)
-    assert np.all(np.diff(r) <= 1e-9 * r[:-1] + 1e-300)
-    assert np.all(r <= plob(transmittance(L)))
+    r = mdi_qkd(lengths, **kw)
+    assert_rate_contract(r)
+    assert np.all(r <= plob(transmittance(lengths)))
 
 
 def test_anchor_interpolation_is_linear_interpolation():

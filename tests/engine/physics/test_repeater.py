@@ -4,14 +4,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from physics_support import assert_rate_contract
 
-from engine.physics import bbm92_key_fraction, plob, preset, repeater_chain, transmittance
+from engine.physics import bbm92_key_fraction, plob, repeater_chain, transmittance
 from engine.physics.repeater import (
     chain_visibility,
     repeater_key_rate_bps,
     repeater_qec_chain,
     repeater_qec_key_rate_bps,
 )
+from engine.presets import preset
 
 CHAIN = dict(p_emission=0.01, eta_det=0.9, eta_memory=0.9, p_swap_bsm=0.5, n_modes=1)
 
@@ -140,5 +142,4 @@ def test_properties(n, p, eta, modes, v0):
             f_ec=1.1,
         ),
     ):
-        assert np.all(np.isfinite(out)) and np.all(out >= 0.0)
-        assert np.all(np.diff(out) <= 1e-12 * out[:-1])
+        assert_rate_contract(out, rel=1e-12, floor=0.0)

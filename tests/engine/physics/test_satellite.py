@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.physics import preset, preset_info, satellite_pass_key
+from engine.physics import satellite_pass_key
 from engine.physics.satellite import (
     downlink_transmittance,
     elevation_deg,
@@ -29,6 +29,7 @@ from engine.physics.satellite import (
     sifted_bits_per_pulse,
     slant_range_km,
 )
+from engine.presets import preset, preset_info
 
 MICIUS = preset("micius_2017_downlink")
 REP_HZ = float(preset_info("micius_2017_downlink")["repetition_rate_hz"])
@@ -43,6 +44,8 @@ PUBLISHED_SIFTED_RATE_645_KM = 12e3  # Liao 2017: "~12 kbit/s at 645 km"
 PUBLISHED_SIFTED_RATE_1200_KM = 1e3  # Liao 2017: "~1 kbit/s at 1200 km"
 
 H = 500.0
+BEAM_300_MM_TO_1_M = {"altitude_km": H, "tx_aperture_m": 0.3, "rx_aperture_m": 1.0}
+"""Micius' 300 mm transmitter onto a 1 m ground telescope (the Gaussian-beam tests)."""
 PEAK_645 = float(elevation_deg(645.0, H))
 EDGE_1200 = float(elevation_deg(1200.0, H))
 
@@ -105,10 +108,8 @@ def test_gaussian_beam_by_hand():
     η_rx = 0.25 → 23.60 dB total."""
     eta = downlink_transmittance(
         645.0,
-        altitude_km=500.0,
+        **BEAM_300_MM_TO_1_M,
         divergence_half_angle_urad=5.0,
-        tx_aperture_m=0.3,
-        rx_aperture_m=1.0,
         zenith_transmittance=0.8,
         pointing_loss_db=3.0,
         eta_receiver=0.25,
@@ -124,10 +125,8 @@ def test_published_diffraction_loss_is_between_the_two_readings_of_the_divergenc
     def gaussian_db(theta_half_urad):
         eta = downlink_transmittance(
             1200.0,
-            altitude_km=H,
+            **BEAM_300_MM_TO_1_M,
             divergence_half_angle_urad=theta_half_urad,
-            tx_aperture_m=0.3,
-            rx_aperture_m=1.0,
             zenith_transmittance=1.0,
             pointing_loss_db=0.0,
             eta_receiver=1.0,

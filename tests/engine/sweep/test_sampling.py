@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from engine.catalogue import load_catalogue
 from engine.errors import QroadInputError
@@ -21,26 +22,27 @@ from engine.sweep.sampling import (
     uncertain_inputs,
 )
 
-PAIR = """
-name: pair
-timeline: late
-horizon: {start_year: 2025, end_year: 2035, period_years: 5}
-network:
-  sites: [{id: A, lon: 0.0, lat: 50.0}, {id: B, lon: 0.7, lat: 50.0}]
-  spans: [{a: A, b: B, length_km: 50}]
-demand:
-  pairs: [{a: A, b: B, key_rate_bps: 1000, trust: trusted}]
-technologies:
-  enabled: [bb84, mdi]
-  overrides: {mdi: {capex_eur: 400000}}
-uncertainty:
-  milestones: [mdi_in_telecom, space_repeaters]
-  capex_multiplier:
-    bb84: {low: 0.5, high: 1.5}
-    mdi: {distribution: triangular, low: 0.5, mode: 1.0, high: 2.0}
-  learning_multiplier:
-    bb84: {distribution: loguniform, low: 0.5, high: 2.0}
+UNCERTAINTY = """
+milestones: [mdi_in_telecom, space_repeaters]
+capex_multiplier:
+  bb84: {low: 0.5, high: 1.5}
+  mdi: {distribution: triangular, low: 0.5, mode: 1.0, high: 2.0}
+learning_multiplier:
+  bb84: {distribution: loguniform, low: 0.5, high: 2.0}
 """
+
+
+def _pair_text() -> str:
+    """tests/data/pair.yaml under the late timeline, with MDI (its capex overridden) and the
+    uncertainty section above, last (so ``split("uncertainty:")`` cuts it off)."""
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "pair.yaml").read_text())
+    data["timeline"] = "late"
+    data["technologies"] = {"enabled": ["bb84", "mdi"], "overrides": {"mdi": {"capex_eur": 400000}}}
+    data["uncertainty"] = yaml.safe_load(UNCERTAINTY)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+PAIR = _pair_text()
 
 
 def _load(tmp_path: Path, text: str = PAIR, overrides: tuple[str, ...] = ()) -> Scenario:

@@ -14,12 +14,12 @@ import cloudpickle
 import pandas as pd
 import pytest
 import typer
-from distributed import Client, LocalCluster
+from distributed import Client
 from typer.testing import CliRunner
 
 from engine.scenario import Scenario, load_scenario
 from engine.sweep.cli import sweep_command
-from engine.sweep.runner import run_sweep
+from engine.sweep.runner import run_sweep, sweep_client
 from engine.sweep.store import (
     RECORDS_FILE,
     SweepMismatchError,
@@ -29,22 +29,10 @@ from engine.sweep.store import (
 )
 from engine.sweep.task import SampleResult, SampleTask, solve_sample
 
-# PAIR of tests/engine/test_cli.py (two sites 50 km apart, one trusted demand, bb84) with an
-# uncertain bb84 price and MDI milestone year; each sample solves in about a second.
-PAIR = """
-name: pair
-timeline: mid
-horizon: {start_year: 2025, end_year: 2035, period_years: 5}
-network:
-  sites: [{id: A, lon: 0.0, lat: 50.0}, {id: B, lon: 0.7, lat: 50.0}]
-  spans: [{a: A, b: B, length_km: 50}]
-demand:
-  pairs: [{a: A, b: B, key_rate_bps: 1000, trust: trusted}]
-technologies:
-  enabled: [bb84]
-economics: {unserved_penalty_eur_per_bps_year: 100000}
-solver: {time_limit_s: 30, threads: 1}
-uncertainty:
+# tests/data/pair.yaml (two sites 50 km apart, one trusted demand, bb84) with an uncertain
+# bb84 price and MDI milestone year; each sample solves in about a second.
+PAIR = (Path(__file__).resolve().parents[2] / "data" / "pair.yaml").read_text(encoding="utf-8")
+PAIR += """uncertainty:
   milestones: [mdi_in_telecom]
   capex_multiplier: {bb84: {low: 0.5, high: 1.5}}
 """
@@ -57,16 +45,7 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as c,
-    ):
+    with sweep_client(n_workers=2) as c:
         c.run(_warm_up)
         yield c
 

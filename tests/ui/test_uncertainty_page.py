@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.sweep.store import SWEEP_FILE, write_summary_table
 
-PAGE = Path(__file__).resolve().parents[3] / "ui" / "pages" / "uncertainty.py"
+PAGE = Path(__file__).resolve().parents[2] / "ui" / "pages" / "uncertainty.py"
 
 
 def _sweep(folder: Path, *, tornado: bool) -> None:
