@@ -117,16 +117,7 @@ def run_scenario(
     prepared = prepare(scenario)
     timings["prepare_s"] = round(time.perf_counter() - start, 3)
     report("build", {"counts": prepared.model_data.describe()})
-    with TemporaryDirectory(prefix="qroad-") as scratch:
-        log_path = Path(scratch) / "solver.log"
-        lp_path = Path(scratch) / "model.lp" if save_lp else None
-        result, solution = optimise(
-            prepared.model_data,
-            solve_options(scenario, log_path, lp_path),
-            lambda info: report("solve", info),
-        )
-        log_text = log_path.read_text(encoding="utf-8") if log_path.exists() else ""
-        lp_text = lp_path.read_text(encoding="utf-8") if lp_path is not None else None
+    result, solution, files = _solve(prepared, scenario, save_lp, report)
     for key in ("build_s", "write_model_s", "extract_s"):
         if key in result.timings_s:
             timings[key] = result.timings_s.pop(key)
@@ -145,12 +136,7 @@ def run_scenario(
         outcome.diagnosis = unservable_demands(prepared.model_data)
         return outcome
     report("write", {"out_dir": str(out_dir)})
-    extra: dict[str, str] = {
-        "scenario.yaml": yaml.safe_dump(scenario.resolved(), sort_keys=False),
-        "solver.log": log_text,
-    }
-    if lp_text is not None:
-        extra["model.lp"] = lp_text
+    files["scenario.yaml"] = yaml.safe_dump(scenario.resolved(), sort_keys=False)
     timings["total_s"] = round(time.perf_counter() - start, 3)
     outcome.replaced = (Path(out_dir) / scenario.name).exists()
     outcome.run_dir = write_run(
@@ -158,10 +144,30 @@ def run_scenario(
         scenario.name,
         result_tables(prepared, solution),
         manifest(scenario, prepared, result, timings),
-        extra_files=extra,
+        extra_files=files,
         overwrite=overwrite,
     )
     return outcome
+
+
+def _solve(
+    prepared: Prepared, scenario: Scenario, save_lp: bool, report: Progress
+) -> tuple[SolveResult, dict[str, pd.DataFrame], dict[str, str]]:
+    """``optimise`` the prepared tables with the scenario's solver options; (result,
+    solution tables, the text files for the run folder: HiGHS's log, and the model as
+    ``model.lp`` with ``save_lp``)."""
+    with TemporaryDirectory(prefix="qroad-") as scratch:
+        log_path = Path(scratch) / "solver.log"
+        lp_path = Path(scratch) / "model.lp" if save_lp else None
+        result, solution = optimise(
+            prepared.model_data,
+            solve_options(scenario, log_path, lp_path),
+            lambda info: report("solve", info),
+        )
+        files = {"solver.log": log_path.read_text(encoding="utf-8") if log_path.exists() else ""}
+        if lp_path is not None:
+            files["model.lp"] = lp_path.read_text(encoding="utf-8")
+    return result, solution, files
 
 
 def manifest(

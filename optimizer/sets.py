@@ -281,22 +281,29 @@ def _flow_sets(data: ModelData, periods: list[int], lk: dict, dm: dict) -> dict:
         demand_info,
         [(ln, *ends[ln], intermediary[tech[ln]], usage[ln]) for ln in links if ln in ever_usable],
     )
+    return {
+        "commodities": commodities,
+        "arcs": arcs,
+        "flow_index": flow_index,
+        "demand_commodity": {d: c for c, com in commodities.items() for d in com.demands},
+        **_direct_sets(serving, periods, usable),
+        "corridor_links": {k: c.links for k, c in corridors.items()},
+        "carry_index": _carry_index(flow_index, commodities, corridors, usable),
+    }
+
+
+def _direct_sets(
+    serving: dict[str, list[str]], periods: list[int], usable: dict[int, set[str]]
+) -> dict:
+    """(demand, link, period) of direct service while the link is usable, and the links
+    per (demand, period)."""
     direct_index = [
         (d, ln, t) for d, lns in serving.items() for ln in lns for t in periods if ln in usable[t]
     ]
     direct_of: dict[tuple[str, int], list[str]] = defaultdict(list)
     for d, ln, t in direct_index:
         direct_of[d, t].append(ln)
-    return {
-        "commodities": commodities,
-        "arcs": arcs,
-        "flow_index": flow_index,
-        "demand_commodity": {d: c for c, com in commodities.items() for d in com.demands},
-        "direct_index": direct_index,
-        "direct_of": dict(direct_of),
-        "corridor_links": {k: c.links for k, c in corridors.items()},
-        "carry_index": _carry_index(flow_index, commodities, corridors, usable),
-    }
+    return {"direct_index": direct_index, "direct_of": dict(direct_of)}
 
 
 def _carry_index(
