@@ -1,9 +1,10 @@
 """``optimise``: the one public entry, ModelData -> (SolveResult, result tables).
 
-Three stages kept apart (as PyPSA's ``optimize`` does): ``build_model`` (``optimizer.build``),
-the strategy the options name (``optimizer.solving.strategies``), and ``extract``
-(``optimizer.extract``). The pipeline, the CLI, sweeps, the app, the benchmarks and the
-tests all come through here.
+Stages kept apart (as PyPSA's ``optimize`` does): ``build_model`` (``optimizer.build``),
+the strategy the options name (``optimizer.solving.strategies``), ``cancel_cycles``
+(``optimizer.flow_cleanup``: circulations removed from the plan's flows, cost unchanged)
+and ``extract`` (``optimizer.extract``). The pipeline, the CLI, sweeps, the app, the
+benchmarks and the tests all come through here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from optimizer.build import build_model, write_model
 from optimizer.extract import empty_tables, extract
+from optimizer.flow_cleanup import cancel_cycles
 from optimizer.model_data import ModelData
 from optimizer.solving.highs_run import HighsRun
 from optimizer.solving.options import Progress, SolveOptions, SolveResult
@@ -45,6 +47,10 @@ def optimise(
         timings["write_model_s"] = round(time.perf_counter() - t0, 4)
     result = solve_with(model, data, Session(options, progress, runner))
     t0 = time.perf_counter()
+    if result.has_solution:
+        cycles = cancel_cycles(model)
+        if cycles:
+            result.message += f"; {cycles} flow cycles cancelled (cost unchanged)"
     tables = extract(model, data) if result.has_solution else empty_tables()
     result.timings_s = {**timings, **result.timings_s,
                         "extract_s": round(time.perf_counter() - t0, 4)}  # fmt: skip

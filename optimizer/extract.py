@@ -18,6 +18,7 @@ import pyomo.environ as pyo
 
 from optimizer.model_data import ModelData
 from optimizer.names import PHASES
+from optimizer.objective import discount_weight
 from optimizer.result_schema import SOLUTION_SCHEMAS
 from optimizer.sets import CATEGORIES, ModelSets
 
@@ -49,16 +50,23 @@ def _v(x) -> float:
 
 
 def _builds(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
+    """Per (period, link) with systems: new and installed counts, the purchase price, the
+    rate per system of that period's vintage, and what all installed systems make (each
+    vintage at its own rate)."""
     integer = any(v.is_integer() for v in m.build.values())
     rows = []
-    for ln, t in s.installed_from:
+    for (ln, t), vintages in s.installed_from.items():
         new = _v(m.build[ln, t]) if (ln, t) in m.build else 0.0
-        inst = _v(m.installed[ln, t])
+        counts = {t0: _v(m.build[ln, t0]) for t0 in vintages}
         if integer:
-            new, inst = round(new), round(inst)
+            new, counts = round(new), {t0: round(x) for t0, x in counts.items()}
+        inst = sum(counts.values())
         if new > _TOL or inst > _TOL:
-            capex = s.capex_eur[s.link_tech[ln], t] * new
-            rows.append((t, ln, s.link_tech[ln], new, inst, float(capex)))
+            tech = s.link_tech[ln]
+            capex = s.capex_eur[tech, t] * new
+            rate = s.rate_per_system_bps.get((ln, t), 0.0)
+            made = sum(s.rate_per_system_bps[ln, t0] * x for t0, x in counts.items())
+            rows.append((t, ln, tech, new, inst, float(capex), rate, float(made)))
     df = _clean(pd.DataFrame(rows, columns=COLUMNS["builds"]), COLUMNS["builds"])
     if integer:
         df[["systems_new", "systems_installed"]] = df[["systems_new", "systems_installed"]].astype(
@@ -115,11 +123,15 @@ def _flows(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
 
 
 def _costs(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
+    """Every (period, category): undiscounted EUR and its weight in the objective
+    (``objective.discount_weight``); ``residual_value`` only in the last period."""
     rows = []
     for t in s.periods:
         for k in CATEGORIES:
+            if k == "residual_value" and t != s.periods[-1]:
+                continue
             eur = _v(m.cost_eur[t, k])
-            rows.append((t, k, eur, s.discount[t] * eur))
+            rows.append((t, k, eur, discount_weight(s, t, k) * eur))
     return _clean(pd.DataFrame(rows, columns=COLUMNS["costs"]), COLUMNS["costs"])
 
 

@@ -7,11 +7,15 @@ keys and references so that a hand-made ModelData in a test fails early and clea
 
 Tables (one row per key; index order everywhere: site|link, tech, period):
 
-- ``sites``: site, name, lon, lat.
+- ``sites``: site, name, lon, lat; optional ``kind`` ("site" of the network, or "field": a
+  hut engine/ places on a route for a relay, memory station or repeater node).
 - ``spans``: span, site_a, site_b, length_km, max_systems (fibres/wavelengths available on
   the span for QKD systems; NaN = unlimited).
 - ``periods``: period (int, the period's first year), years (its length in years),
-  discount_factor (applied to every cost that falls in the period, 1/(1+r)^(year-start)),
+  discount_factor (at the period's first year, 1/(1+r)^(year-start): purchases),
+  discounted_years (the sum of the factors of the period's years: each year's opex and
+  unserved penalty is discounted at its own factor), end_discount_factor (at the year the
+  period ends: the last period's discounts the residual value at the horizon's end),
   budget_eur (capex cap for the period; NaN = none).
 - ``technologies``: tech, phase (I|II|III), trusted_intermediary (True when the link relays
   key through a node that learns it, e.g. a trusted satellite), lifetime_years.
@@ -25,10 +29,16 @@ Tables (one row per key; index order everywhere: site|link, tech, period):
   hops any relayed commodity may traverse, "direct" links (end-to-end links made for a
   demand pair) serve only demands between exactly their two endpoints, never transit key.
 - ``link_sites``: link, site, equipment: equipment that must exist at a site before the link
-  carries key (both terminals need a ``trusted_node``; an MDI/TF link its ``relay`` ...).
+  carries key (an MDI/TF link its ``relay``, a memory-assisted one its ``memory_station``, a
+  repeater chain a ``repeater_node`` at every node, a satellite link ``ground_station`` at
+  both ends). A link's end sites need nothing: the users' terminals are in the system
+  price; a ``trusted_node`` is needed only where key is relayed, which the model itself
+  requires (``add_relay_constraints``).
 - ``link_spans``: link, span: fibre spans the link's route occupies (one fibre/wavelength
   per system on each), for the optional per-span limits.
-- ``capacity``: link, period, key_rate_per_system_bps (0 when the technology is unavailable).
+- ``capacity``: link, period, key_rate_per_system_bps: what one system bought in that
+  period makes (0 when the technology is unavailable); a system keeps its purchase
+  period's rate for its whole life (vintages).
 - ``demands``: demand (id), site_a, site_b, trust (trusted|partial|trust_free), customer
   ("" when none), paths (k ≥ 1 node-disjoint relay routes the key is split over).
 - ``demand_rates``: demand, period, key_rate_bps.
@@ -56,7 +66,14 @@ SCHEMA: dict[str, dict[str, str]] = {
         "length_km": "float",
         "max_systems": "float",
     },
-    "periods": {"period": "int", "years": "int", "discount_factor": "float", "budget_eur": "float"},
+    "periods": {
+        "period": "int",
+        "years": "int",
+        "discount_factor": "float",
+        "discounted_years": "float",
+        "end_discount_factor": "float",
+        "budget_eur": "float",
+    },
     "technologies": {
         "tech": "str",
         "phase": "str",
@@ -99,6 +116,7 @@ SCHEMA: dict[str, dict[str, str]] = {
 # Optional columns: table -> column -> (dtype kind, default when the column is absent).
 OPTIONAL: dict[str, dict[str, tuple[str, object]]] = {
     "links": {"usage": ("str", "relay")},
+    "sites": {"kind": ("str", "site")},  # "site" (of the network) | "field" (a field hut)
 }
 
 _KEYS: dict[str, tuple[str, ...]] = {

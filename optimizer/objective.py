@@ -2,15 +2,22 @@
 
 ``cost_eur[t, k]`` (undiscounted EUR falling in period t) for the categories
 
-- ``capex_systems``:    ``sum_l capex_eur[tech(l),t] * build[l,t]``
-- ``capex_equipment``:  ``sum_{i,e} capex_eur[e,t] * sum_{t0 : t in P(e,t0)} site_new[i,e,t0]``
-  where ``P(e,t0)`` are the purchase periods of equipment first installed in t0 (the
-  installation and each renewal at the end of its lifetime);
-- ``opex_systems``:     ``years[t] * sum_l opex_eur_per_year[tech(l),t] * installed[l,t]``
-- ``opex_equipment``:   ``years[t] * sum_{i,e} opex_eur_per_year[e,t] * site[i,e,t]``
-- ``unserved_penalty``: ``years[t] * penalty * sum_d (demand_bps[d,t] - served[d,t])``
+- ``capex_systems``: ``sum over builds (l,t0), over their charges (t, p, f):
+  f * capex_eur[tech(l),p] * build[l,t0]``: the purchase (``f = 1`` in ``t0``) and,
+  when its service years overrun its lifetime, the overrun share in its last period
+  (``optimizer.lifetimes``);
+- ``capex_equipment``:  the same for ``site_new[i,e,t0]`` (first installation) over the
+  charges of the installation and its renewals;
+- ``opex_systems``:     ``years[t] * sum_l opex_eur_per_year[tech(l),t] * installed[l,t]``;
+- ``opex_equipment``:   ``years[t] * sum_{i,e} opex_eur_per_year[e,t] * site[i,e,t]``;
+- ``unserved_penalty``: ``years[t] * penalty * sum_d (demand_bps[d,t] - served[d,t])``;
+- ``residual_value``:   last period only, ``- sum f * capex_eur[item, p] * (build or
+  site_new)`` over the purchases still alive at the horizon's end, ``f`` the share of
+  their life left (straight-line; 0 in earlier periods).
 
-Objective: ``min sum_t discount_factor[t] * sum_k cost_eur[t,k]``.
+Objective: ``min sum_t sum_k weight[t,k] * cost_eur[t,k]`` (``discount_weight``): capex at
+the period's first year (``discount_factor``), opex and penalty year by year
+(``discounted_years / years``), the residual value at the horizon's end.
 """
 
 from __future__ import annotations
@@ -21,40 +28,62 @@ import pyomo.environ as pyo
 
 from optimizer.sets import CATEGORIES, ModelSets
 
+CAPEX = ("capex_systems", "capex_equipment")
+PER_YEAR = ("opex_systems", "opex_equipment", "unserved_penalty")
+
+
+def discount_weight(s: ModelSets, t: int, category: str) -> float:
+    """What one undiscounted EUR of ``cost_eur[t, category]`` weighs in the objective."""
+    if category in CAPEX:
+        return s.discount[t]
+    if category in PER_YEAR:
+        return s.discounted_years[t] / s.years[t]
+    return s.horizon_discount  # residual_value, at the horizon's end
+
+
+def _charges_by_period(schedules: dict) -> dict[int, list[tuple[tuple, int, float]]]:
+    """period -> [(key of the first purchase, price period, fraction)] over ``schedules``."""
+    out: dict[int, list[tuple[tuple, int, float]]] = defaultdict(list)
+    for key, sched in schedules.items():
+        for c in sched.charges:
+            out[c.period].append((key, c.price_period, c.fraction))
+    return out
+
 
 def add_cost_expressions(
     m: pyo.ConcreteModel, s: ModelSets, penalty_eur_per_bps_year: float
 ) -> None:
     """``cost_eur[t, category]`` as documented in the module docstring."""
-    bought: dict[tuple[str, int], list[int]] = defaultdict(list)  # (e, t) -> first-install t0
-    for (e, t0), chain in s.equipment_purchases.items():
-        for t in chain:
-            bought[e, t].append(t0)
-
-    builds_in: dict[int, list[str]] = defaultdict(list)
-    for ln, t in s.build_index:
-        builds_in[t].append(ln)
+    build_charges = _charges_by_period(s.build_schedule)
+    equipment_charges = _charges_by_period(s.equipment_schedule)
+    sites_of: dict[str, list[str]] = defaultdict(list)
+    for i, e in s.site_keys:
+        sites_of[e].append(i)
     installed_in: dict[int, list[str]] = defaultdict(list)
     for ln, t in s.installed_from:
         installed_in[t].append(ln)
+    last = s.periods[-1]
 
     def capex_systems(m, t):
-        return sum(s.capex_eur[s.link_tech[ln], t] * m.build[ln, t] for ln in builds_in[t])
+        return pyo.quicksum(
+            f * s.capex_eur[s.link_tech[ln], p] * m.build[ln, t0]
+            for (ln, t0), p, f in build_charges[t]
+        )
 
     def capex_equipment(m, t):
-        return sum(
-            s.capex_eur.get((e, t), 0.0) * m.site_new[i, e, t0]
-            for i, e in s.site_keys
-            for t0 in bought[e, t]
+        return pyo.quicksum(
+            f * s.capex_eur.get((e, p), 0.0) * m.site_new[i, e, t0]
+            for (e, t0), p, f in equipment_charges[t]
+            for i in sites_of[e]
         )
 
     def opex_systems(m, t):
-        return s.years[t] * sum(
+        return s.years[t] * pyo.quicksum(
             s.opex_eur_per_year[s.link_tech[ln], t] * m.installed[ln, t] for ln in installed_in[t]
         )
 
     def opex_equipment(m, t):
-        return s.years[t] * sum(
+        return s.years[t] * pyo.quicksum(
             s.opex_eur_per_year.get((e, t), 0.0) * m.site[i, e, t] for i, e in s.site_keys
         )
 
@@ -62,13 +91,29 @@ def add_cost_expressions(
         return (
             s.years[t]
             * penalty_eur_per_bps_year
-            * sum(s.demand_bps[d, t] - m.served[d, t] for d in s.demand_info)
+            * pyo.quicksum(s.demand_bps[d, t] - m.served[d, t] for d in s.demand_info)
         )
+
+    def residual(m, t):
+        if t != last:
+            return 0.0
+        systems = pyo.quicksum(
+            sched.residual[1] * s.capex_eur[s.link_tech[ln], sched.residual[0]] * m.build[ln, t0]
+            for (ln, t0), sched in s.build_schedule.items()
+            if sched.residual is not None
+        )
+        equipment = pyo.quicksum(
+            sched.residual[1] * s.capex_eur.get((e, sched.residual[0]), 0.0) * m.site_new[i, e, t0]
+            for (e, t0), sched in s.equipment_schedule.items()
+            if sched.residual is not None
+            for i in sites_of[e]
+        )
+        return -(systems + equipment)
 
     rules = dict(
         zip(
             CATEGORIES,
-            (capex_systems, capex_equipment, opex_systems, opex_equipment, unserved),
+            (capex_systems, capex_equipment, opex_systems, opex_equipment, unserved, residual),
             strict=True,
         )
     )
@@ -78,8 +123,10 @@ def add_cost_expressions(
 
 
 def add_objective(m: pyo.ConcreteModel, s: ModelSets) -> None:
-    """Minimise discounted total cost: ``sum_t discount_factor[t] * sum_k cost_eur[t,k]``."""
+    """Minimise discounted total cost: ``sum_t sum_k discount_weight(t, k) * cost_eur[t,k]``."""
     m.total_cost = pyo.Objective(
-        expr=sum(s.discount[t] * m.cost_eur[t, k] for t in s.periods for k in CATEGORIES),
+        expr=sum(
+            discount_weight(s, t, k) * m.cost_eur[t, k] for t in s.periods for k in CATEGORIES
+        ),
         sense=pyo.minimize,
     )

@@ -21,6 +21,8 @@ SOLUTION_SCHEMAS: dict[str, pa.Schema] = {
             ("systems_new", _I64),
             ("systems_installed", _I64),
             ("capex_eur", _F64),
+            ("key_rate_per_system_bps", _F64),
+            ("capacity_bps", _F64),
         ]
     ),
     "equipment": pa.schema(

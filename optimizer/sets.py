@@ -8,7 +8,8 @@ Conventions (documented in docs/model.md):
 
 - a period is identified by its first year ``t``; ``year(t) = t``;
 - a system built on link ``l`` in period ``t'`` is installed in period ``t`` iff
-  ``0 <= t - t' < lifetime_years(tech(l))`` (NaN lifetime = forever);
+  ``0 <= t - t' < lifetime_years(tech(l))`` (NaN lifetime = forever); what each purchase
+  costs over its years of service is ``optimizer.lifetimes``;
 - ``build[l,t]`` exists only where the technology is available in ``t``
   (``costs.available``) and ``capacity[l,t] > 0``;
 - costs missing for an (item, period) are carried forward (then backward) from the item's
@@ -26,6 +27,7 @@ import pandas as pd
 
 from optimizer import flowsets
 from optimizer.flowsets import Arc, Commodity
+from optimizer.lifetimes import Schedule, alive_periods, lifetime_years, renewals, schedule
 from optimizer.model_data import ModelData, ModelDataError, rows
 
 TRUSTED_NODE = "trusted_node"
@@ -35,7 +37,10 @@ CATEGORIES = (
     "opex_systems",
     "opex_equipment",
     "unserved_penalty",
+    "residual_value",
 )
+"""Cost categories of ``cost_eur[t, k]``; ``residual_value`` (<= 0) only in the last
+period, discounted from the horizon's end."""
 
 
 @dataclass
@@ -47,6 +52,8 @@ class ModelSets:
     periods: list[int]
     years: dict[int, int]
     discount: dict[int, float]
+    discounted_years: dict[int, float]
+    horizon_discount: float
     budget_eur: dict[int, float]
     previous: dict[int, int | None]
     capex_eur: dict[tuple[str, int], float]
@@ -61,6 +68,7 @@ class ModelSets:
     rate_per_system_bps: dict[tuple[str, int], float]
     build_index: list[tuple[str, int]]
     installed_from: dict[tuple[str, int], list[int]]
+    build_schedule: dict[tuple[str, int], Schedule]
     usable: dict[int, set[str]]
     link_usage: dict[str, str]
     link_needs: dict[str, list[tuple[str, str]]]
@@ -79,6 +87,7 @@ class ModelSets:
     # site equipment (_site_sets) and fibre spans (_span_sets)
     site_keys: list[tuple[str, str]]
     equipment_purchases: dict[tuple[str, int], list[int]]
+    equipment_schedule: dict[tuple[str, int], Schedule]
     span_links: dict[str, list[str]]
     span_max_systems: dict[str, float]
 
@@ -98,10 +107,6 @@ class ModelSets:
         return out
 
 
-def _lifetime(value: float) -> float:
-    return math.inf if pd.isna(value) or value <= 0 else float(value)
-
-
 def _cost_tables(data: ModelData, periods: list[int]) -> tuple[dict, dict, dict]:
     costs = data.costs.copy()
     items = sorted(set(costs["item"]))
@@ -115,23 +120,6 @@ def _cost_tables(data: ModelData, periods: list[int]) -> tuple[dict, dict, dict]
     return capex, opex, {k: bool(v) for k, v in avail.items()}
 
 
-def _purchases(periods: list[int], lifetime: float) -> dict[int, list[int]]:
-    """First-install period -> every period in which the item is bought (install, renewals).
-
-    Equipment stays once installed; it is renewed in the first period at least
-    ``lifetime`` years after its previous purchase.
-    """
-    out: dict[int, list[int]] = {}
-    for i, t0 in enumerate(periods):
-        chain, last = [t0], t0
-        for t in periods[i + 1 :]:
-            if t - last >= lifetime:
-                chain.append(t)
-                last = t
-        out[t0] = chain
-    return out
-
-
 def build_sets(data: ModelData) -> ModelSets:
     """Derive every index set and parameter lookup of the model from ``data``, in steps:
     periods and costs, links and their installed systems, demands, key flows, site
@@ -139,15 +127,16 @@ def build_sets(data: ModelData) -> ModelSets:
     data.validate()
     per = _period_sets(data)
     periods = per["periods"]
-    links = _link_sets(data, periods, per["available"])
+    links = _link_sets(data, periods, per["available"], per["years"])
     demands = _demand_sets(data, periods)
     flows = _flow_sets(data, periods, links, demands)
-    sites = _site_sets(data, periods, links["link_needs"], flows)
+    sites = _site_sets(data, periods, per["years"], links["link_needs"], flows)
     return ModelSets(**per, **links, **demands, **flows, **sites, **_span_sets(data))
 
 
 def _period_sets(data: ModelData) -> dict:
-    """Periods, their lengths, discount factors, budgets; costs and availability."""
+    """Periods, their lengths, discount factors (at their first year; summed over their
+    years; at the horizon's end), budgets; costs and availability."""
     per = data.periods.sort_values("period")
     periods = [int(t) for t in per["period"]]
     capex, opex, available = _cost_tables(data, periods)
@@ -155,6 +144,10 @@ def _period_sets(data: ModelData) -> dict:
         "periods": periods,
         "years": dict(zip(periods, (int(y) for y in per["years"]), strict=True)),
         "discount": dict(zip(periods, (float(x) for x in per["discount_factor"]), strict=True)),
+        "discounted_years": dict(
+            zip(periods, (float(x) for x in per["discounted_years"]), strict=True)
+        ),
+        "horizon_discount": float(per["end_discount_factor"].iloc[-1]),
         "budget_eur": dict(zip(periods, (float(x) for x in per["budget_eur"]), strict=True)),
         "previous": {t: (periods[i - 1] if i else None) for i, t in enumerate(periods)},
         "capex_eur": capex,
@@ -163,7 +156,12 @@ def _period_sets(data: ModelData) -> dict:
     }
 
 
-def _link_sets(data: ModelData, periods: list[int], available: dict[tuple[str, int], bool]) -> dict:
+def _link_sets(
+    data: ModelData,
+    periods: list[int],
+    available: dict[tuple[str, int], bool],
+    years: dict[int, int],
+) -> dict:
     """Links, their rates, where they may be built and which builds are installed when."""
     techs = data.technologies.set_index("tech")
     lk = data.links.sort_values("link")
@@ -181,15 +179,15 @@ def _link_sets(data: ModelData, periods: list[int], available: dict[tuple[str, i
         for t in periods
         if available.get((link_tech[ln], t), False) and rate[ln, t] > 0 and link_max[ln] > 0
     ]
-    buildable = set(build_index)
-    tech_life = {str(k): _lifetime(v) for k, v in techs["lifetime_years"].items()}
-    installed_from: dict[tuple[str, int], list[int]] = {}
-    for ln in links:
+    tech_life = {str(k): lifetime_years(v) for k, v in techs["lifetime_years"].items()}
+    installed_from: dict[tuple[str, int], list[int]] = defaultdict(list)
+    build_schedule: dict[tuple[str, int], Schedule] = {}
+    for ln, t0 in build_index:
         life = tech_life[link_tech[ln]]
-        for t in periods:
-            src = [t0 for t0 in periods if (ln, t0) in buildable and 0 <= t - t0 < max(life, 1)]
-            if src:
-                installed_from[ln, t] = src
+        build_schedule[ln, t0] = schedule([t0], periods, years, life)
+        for t in alive_periods(t0, periods, life):
+            installed_from[ln, t].append(t0)
+    installed_from = {k: installed_from[k] for k in sorted(installed_from)}
     link_needs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for ln, i, e in rows(data.link_sites, "link", "site", "equipment"):
         if ln in link_max:
@@ -203,10 +201,8 @@ def _link_sets(data: ModelData, periods: list[int], available: dict[tuple[str, i
         "rate_per_system_bps": rate,
         "build_index": build_index,
         "installed_from": installed_from,
-        "usable": {
-            t: {ln for ln in links if (ln, t) in installed_from and rate[ln, t] > 0}
-            for t in periods
-        },
+        "build_schedule": build_schedule,
+        "usable": {t: {ln for ln in links if (ln, t) in installed_from} for t in periods},
         "link_usage": dict(
             zip(data.links["link"].tolist(), data.column("links", "usage").tolist(), strict=True)
         ),
@@ -327,21 +323,31 @@ def _carry_index(
 
 
 def _site_sets(
-    data: ModelData, periods: list[int], link_needs: dict[str, list[tuple[str, str]]], fl: dict
+    data: ModelData,
+    periods: list[int],
+    years: dict[int, int],
+    link_needs: dict[str, list[tuple[str, str]]],
+    fl: dict,
 ) -> dict:
-    """(site, equipment) keys: what links need, and trusted nodes where flows relay; and
-    when each is bought again (renewals) after a first purchase."""
+    """(site, equipment) keys: what links need, and trusted nodes where flows relay; when
+    each is bought again (renewals) after a first purchase, and what that costs."""
     keys = {(i, e) for needs in link_needs.values() for i, e in needs}
     for c, com in fl["commodities"].items():
         keys |= {(u, TRUSTED_NODE) for _, u, _ in fl["arcs"][c] if u != com.source}
     site_keys = sorted(keys)
     equipment = data.equipment.set_index("equipment")
-    purchases = {}
-    for e in {e for _, e in site_keys}:
-        life = _lifetime(equipment.at[e, "lifetime_years"]) if e in equipment.index else math.inf
-        for t0, chain in _purchases(periods, life).items():
-            purchases[e, t0] = chain
-    return {"site_keys": site_keys, "equipment_purchases": purchases}
+    purchases, schedules = {}, {}
+    for e in sorted({e for _, e in site_keys}):
+        known = e in equipment.index
+        life = lifetime_years(equipment.at[e, "lifetime_years"]) if known else math.inf
+        for t0 in periods:
+            purchases[e, t0] = renewals(t0, periods, life)
+            schedules[e, t0] = schedule(purchases[e, t0], periods, years, life)
+    return {
+        "site_keys": site_keys,
+        "equipment_purchases": purchases,
+        "equipment_schedule": schedules,
+    }
 
 
 def _span_sets(data: ModelData) -> dict:

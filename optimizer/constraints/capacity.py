@@ -12,17 +12,22 @@ from optimizer.sets import ModelSets
 def add_capacity_constraints(
     m: pyo.ConcreteModel, s: ModelSets, integer_counts: bool = False
 ) -> None:
-    """Key carried by a link fits its installed systems.
+    """Key carried by a link fits what its installed systems make, each at the rate of the
+    period it was bought in (vintages):
 
-    ``sum_{c, u->v} flow[c,l,u,v,t] + sum_d direct[d,l,t] <= r[l,t] * installed[l,t]``
-    for every usable (l, t): both directions, all trust classes and commodities (bps).
-    This row is also the valid inequality ``installed >= flow / r``.
+    ``sum_{c, u->v} flow[c,l,u,v,t] + sum_k carry[l,k,t] + sum_d direct[d,l,t]
+    <= sum_{t0 in A(l,t)} r[l,t0] * build[l,t0]``
 
-    ``r[l,t]`` is ``rate_per_system_bps``; with integer counts it is strengthened to
-    ``min(rate_per_system_bps, U[l,t])``, where ``U[l,t]`` is the most key that may ever
-    cross the link (sum of the total demand of every commodity with an arc on it and of
-    every demand it may serve directly): an integer count is 0 (no key) or >= 1 (then at
-    most ``U`` flows), so no integer plan is cut off, while the relaxation tightens and the
+    for every usable (l, t): both directions, all trust classes and commodities (bps);
+    ``A(l,t)`` are the purchase periods still alive in t. A renewal is a new build, so it
+    buys the new rate.
+
+    ``r[l,t0]`` is ``rate_per_system_bps`` of the purchase period; with integer counts it
+    is strengthened to ``min(r[l,t0], U[l,t])``, where ``U[l,t]`` is the most key that may
+    ever cross the link (sum of the total demand of every commodity with an arc on it and
+    of every demand it may serve directly). Valid for integer counts: if some alive vintage
+    with ``r >= U`` has a system, the right side is at least ``U``; otherwise every term is
+    unchanged. So no integer plan is cut off, while the relaxation tightens and the
     coefficient range shrinks.
     """
     flows: dict[tuple[str, int], list] = defaultdict(list)
@@ -36,17 +41,19 @@ def add_capacity_constraints(
     for k in s.direct_index:
         direct[k[1], k[2]].append(k)
     index = sorted(set(flows) | set(carry) | set(direct))
-    coef = {k: s.rate_per_system_bps[k] for k in index}
-    if integer_counts:
-        most = _most_key_bps(s)
-        coef = {k: min(r, most.get(k, r)) for k, r in coef.items()}
+    most = _most_key_bps(s) if integer_counts else {}
+
+    def coef(ln: str, t0: int, t: int) -> float:
+        r = s.rate_per_system_bps[ln, t0]
+        return min(r, most[ln, t]) if (ln, t) in most else r
+
     m.capacity = pyo.Constraint(
         index,
         rule=lambda m, ln, t: (
             pyo.quicksum(m.flow[k] for k in flows.get((ln, t), ()))
             + pyo.quicksum(m.carry[k] for k in carry.get((ln, t), ()))
             + pyo.quicksum(m.direct[k] for k in direct.get((ln, t), ()))
-            - coef[ln, t] * m.installed[ln, t]
+            - pyo.quicksum(coef(ln, t0, t) * m.build[ln, t0] for t0 in s.installed_from[ln, t])
             <= 0
         ),
     )

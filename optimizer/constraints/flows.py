@@ -20,17 +20,27 @@ def _incidence(s: ModelSets) -> tuple[dict, dict]:
     return out_of, into
 
 
+def _shares(s: ModelSets, d: str) -> int:
+    """How many routes demand d's key travels: ``paths`` k for a split key (XOR shares,
+    each the whole key length), else 1."""
+    return s.commodities[s.demand_commodity[d]].shares
+
+
 def _relayed(m: pyo.ConcreteModel, s: ModelSets, d: str, t: int):
-    """Key of demand d that arrives by relayed flow: ``served - sum_l direct[d,l,t]``."""
+    """Key of demand d that travels by relayed flow: ``k * served - sum_l direct[d,l,t]``
+    (a split key's k shares each carry the whole key; a direct link carries one)."""
     direct = s.direct_of.get((d, t), ())
+    k = _shares(s, d)
+    served = m.served[d, t] if k == 1 else k * m.served[d, t]
     if not direct:
-        return m.served[d, t]
-    return m.served[d, t] - pyo.quicksum(m.direct[d, ln, t] for ln in direct)
+        return served
+    return served - pyo.quicksum(m.direct[d, ln, t] for ln in direct)
 
 
 def add_conservation_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     """Flow conservation per relaying commodity c, site i, period t (bps), with
-    ``relayed[d,t] = served[d,t] - sum_l direct[d,l,t]``:
+    ``relayed[d,t] = k_d * served[d,t] - sum_l direct[d,l,t]`` (``k_d`` = 1, or the
+    number of shares of a split key):
 
     ``sum_out flow - sum_in flow = sum_{d in c} relayed[d,t]`` at the source,
     ``= - sum_{d in c: sink(d) = i} relayed[d,t]`` at a sink, ``= 0`` elsewhere.
@@ -88,13 +98,14 @@ def add_corridor_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
 
 
 def add_direct_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
-    """Direct service (bps), per demand d and period t:
+    """Direct service (bps), per demand d and period t, with ``k_d`` routes (1, or the
+    shares of a split key):
 
     - a direct-only commodity's demand is served only directly:
-      ``served[d,t] <= sum_l direct[d,l,t]`` (``served = 0`` without a direct link);
+      ``k_d * served[d,t] <= sum_l direct[d,l,t]`` (``served = 0`` without a direct link);
     - otherwise the direct part is within what is served:
-      ``sum_l direct[d,l,t] <= served[d,t]`` (so ``relayed >= 0``: a direct link never
-      feeds key into relayed flow).
+      ``sum_l direct[d,l,t] <= k_d * served[d,t]`` (so ``relayed >= 0``: a direct link
+      never feeds key into relayed flow).
     """
     only = [
         (d, t)
@@ -110,10 +121,11 @@ def add_direct_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
         return pyo.quicksum(m.direct[d, ln, t] for ln in s.direct_of.get((d, t), ()))
 
     m.served_directly = pyo.Constraint(
-        only, rule=lambda m, d, t: m.served[d, t] - direct_sum(m, d, t) <= 0
+        only, rule=lambda m, d, t: _shares(s, d) * m.served[d, t] - direct_sum(m, d, t) <= 0
     )
     m.direct_within_served = pyo.Constraint(
-        sorted(within), rule=lambda m, d, t: direct_sum(m, d, t) - m.served[d, t] <= 0
+        sorted(within),
+        rule=lambda m, d, t: direct_sum(m, d, t) - _shares(s, d) * m.served[d, t] <= 0,
     )
 
 
@@ -145,12 +157,14 @@ def add_relay_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
 
 
 def add_share_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
-    """Split-key demands (``paths = k >= 2``): no intermediate site or direct link sees more
-    than one share (linear node-capacity form of k node-disjoint routes, bps):
+    """Split-key demands (``paths = k >= 2``): the key is XOR-combined from k shares, each
+    as long as the key and sent over its own node-disjoint route (the source sends
+    ``k * served``, see ``_relayed``), so that no relay site or link learns more than one
+    share. Linear node-capacity form of k node-disjoint routes (bps):
 
-    ``k * sum_in flow[c, ., ., i, t] <= served[d,t]`` for every intermediate site i,
-    ``k * flow[c, l, a, b, t] <= served[d,t]`` for every relay link l between a and b, and
-    ``k * direct[d, l, t] <= served[d,t]`` for every link serving d directly.
+    ``sum_in flow[c, ., ., i, t] <= served[d,t]`` for every intermediate site i,
+    ``flow[c, l, a, b, t] <= served[d,t]`` for every relay link l between a and b, and
+    ``direct[d, l, t] <= served[d,t]`` for every link serving d directly.
     """
     _, into = _incidence(s)
     of_commodity: dict[str, list] = defaultdict(list)
@@ -174,18 +188,13 @@ def add_share_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     m.share_per_site = pyo.Constraint(
         node_rows,
         rule=lambda m, c, i, t: (
-            s.commodities[c].shares * pyo.quicksum(m.flow[k] for k in into[c, i, t])
-            - m.served[demand_of(c), t]
-            <= 0
+            pyo.quicksum(m.flow[k] for k in into[c, i, t]) - m.served[demand_of(c), t] <= 0
         ),
     )
     m.share_per_direct_link = pyo.Constraint(
         link_rows,
-        rule=lambda m, c, ln, u, v, t: (
-            s.commodities[c].shares * m.flow[c, ln, u, v, t] - m.served[demand_of(c), t] <= 0
-        ),
+        rule=lambda m, c, ln, u, v, t: m.flow[c, ln, u, v, t] - m.served[demand_of(c), t] <= 0,
     )
     m.share_per_direct_service = pyo.Constraint(
-        direct_rows,
-        rule=lambda m, d, ln, t: split_demands[d] * m.direct[d, ln, t] - m.served[d, t] <= 0,
+        direct_rows, rule=lambda m, d, ln, t: m.direct[d, ln, t] - m.served[d, t] <= 0
     )

@@ -28,7 +28,8 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
     commodity both ways over a corridor or more than its demand over one arc (cancelling
     such flow keeps conservation and only lowers loads), so no integer plan is lost. A row is
     added only where it can bind in the relaxation: ``D[c,t]`` below the largest per-system
-    rate of the corridor's links (otherwise the capacity row already implies it).
+    rate of the corridor's links' alive vintages (otherwise the capacity row already implies
+    it).
     Not added for continuous counts (``relax_integers``), where it is not valid.
     """
     pair: dict[tuple[str, str, int], list] = defaultdict(list)
@@ -41,7 +42,7 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
         lns = links_of.setdefault(
             (e, t), [ln for ln in s.corridor_links.get(e, (e,)) if (ln, t) in s.installed_from]
         )
-        if lns and bps[c, t] < max(s.rate_per_system_bps.get((ln, t), 0.0) for ln in lns):
+        if lns and bps[c, t] < max(_best_rate(s, ln, t) for ln in lns):
             rows.append((c, e, t))
     m.strong_linking = pyo.Constraint(
         rows,
@@ -52,11 +53,15 @@ def add_strong_linking_constraints(m: pyo.ConcreteModel, s: ModelSets) -> None:
         ),
     )
     direct_rows = [  # direct service exists only on usable links (installed may be > 0)
-        (d, ln, t)
-        for d, ln, t in s.direct_index
-        if s.demand_bps[d, t] < s.rate_per_system_bps[ln, t]
+        (d, ln, t) for d, ln, t in s.direct_index if s.demand_bps[d, t] < _best_rate(s, ln, t)
     ]
     m.strong_linking_direct = pyo.Constraint(
         direct_rows,
         rule=lambda m, d, ln, t: m.direct[d, ln, t] - s.demand_bps[d, t] * m.installed[ln, t] <= 0,
     )
+
+
+def _best_rate(s: ModelSets, ln: str, t: int) -> float:
+    """The best per-system rate (bps) among the vintages of link ``ln`` alive in ``t``."""
+    return max((s.rate_per_system_bps[ln, t0] for t0 in s.installed_from.get((ln, t), ())),
+               default=0.0)  # fmt: skip

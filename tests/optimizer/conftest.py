@@ -27,10 +27,18 @@ def fast_options(**kw) -> SolveOptions:
 
 
 class Net:
-    """Builder for a tiny ModelData. Periods are ``(first_year, years, discount_factor)``."""
+    """Builder for a tiny ModelData. Periods are ``(first_year, years, discount_factor)``,
+    optionally followed by ``discounted_years`` (default ``years x discount_factor``: every
+    year of the period at its first year's factor) and ``end_discount_factor`` (default 0:
+    nothing is credited at the horizon's end, so a test that does not ask about residual
+    value can price its plan without it)."""
 
     def __init__(self, periods=((2025, 1, 1.0),), penalty=1000.0, budgets=None):
-        self.periods = list(periods)
+        self.periods = [(p[0], p[1], p[2]) for p in periods]
+        self.discounting = {
+            p[0]: (p[3] if len(p) > 3 else p[1] * p[2], p[4] if len(p) > 4 else 0.0)
+            for p in periods
+        }
         self.penalty = penalty
         self.budgets = budgets or {}
         self.sites: list[str] = []
@@ -117,14 +125,16 @@ class Net:
             return pd.DataFrame(rows, columns=cols)
 
         per = [
-            dict(period=t, years=y, discount_factor=f, budget_eur=self.budgets.get(t, NAN))
+            dict(period=t, years=y, discount_factor=f, discounted_years=self.discounting[t][0],
+                 end_discount_factor=self.discounting[t][1], budget_eur=self.budgets.get(t, NAN))
             for t, y, f in self.periods
-        ]
+        ]  # fmt: skip
         return ModelData(
             sites=df([dict(site=s, name=s, lon=0.0, lat=0.0) for s in self.sites],
                      ["site", "name", "lon", "lat"]),
             spans=df(self.spans, ["span", "site_a", "site_b", "length_km", "max_systems"]),
-            periods=df(per, ["period", "years", "discount_factor", "budget_eur"]),
+            periods=df(per, ["period", "years", "discount_factor", "discounted_years",
+                             "end_discount_factor", "budget_eur"]),
             technologies=df(self.techs,
                             ["tech", "phase", "trusted_intermediary", "lifetime_years"]),
             equipment=df(self.equips, ["equipment", "lifetime_years"]),

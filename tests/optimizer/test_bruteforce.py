@@ -8,7 +8,11 @@ The enumeration is independent of the model code: for every build vector it deri
 trusted nodes (a site needs one from the first period any incident link has systems),
 the costs, and the key served in each period as a maximum flow from the source to the
 sinks (capped by demand), computed as the minimum over all cuts that separate the source
-from a super-sink. With one uniform penalty, serving the maximum flow is optimal.
+from a super-sink. A link's capacity in a period is the sum over its alive builds of the
+systems times the rate of the period they were bought in (vintages: the random rates
+differ between periods, so a model multiplying every installed system by the current
+period's rate disagrees here). With one uniform penalty, serving the maximum flow is
+optimal.
 """
 
 from __future__ import annotations
@@ -87,8 +91,8 @@ def brute_force(spec: dict, sites: list[str]) -> float:
     new_node = node & ~np.concatenate([np.zeros_like(node[:, :, :1]), node[:, :, :-1]], axis=2)
     cost += spec["node_capex"] * new_node.sum(1) + years * spec["node_opex"] * node.sum(1)
 
-    rate = np.array([[r[t] for t in first] for *_, r, _ in links])  # (L, T)
-    cap = installed * rate[None]  # (C, L, T)
+    rate = np.array([[r[t] for t in first] for *_, r, _ in links])  # (L, T0): per vintage
+    cap = np.einsum("ltu,clu,lu->clt", alive.astype(float), builds, rate)  # (C, L, T)
     demand = np.array([[bps[t] for t in first] for *_, bps in spec["demands"]])  # (D, T)
     sink_idx = [sites.index(b) for _, _, b, _ in spec["demands"]]
     cuts = []  # every S containing the source S0: cut = links leaving S + demands inside S

@@ -69,6 +69,7 @@ def test_pruned_and_full_candidate_sets_have_the_same_optimum(tmp_path: Path) ->
     )
     unpruned = replace(
         data,
+        sites=full.sites,
         links=full.links,
         link_sites=full.link_sites,
         link_spans=full.link_spans,

@@ -12,7 +12,8 @@ from optimizer.extract import COLUMNS
 from optimizer.solving.highs_run import HighsRun
 
 CONTRACT = {
-    "builds": ["period", "link", "tech", "systems_new", "systems_installed", "capex_eur"],
+    "builds": ["period", "link", "tech", "systems_new", "systems_installed", "capex_eur",
+               "key_rate_per_system_bps", "capacity_bps"],
     "equipment": ["period", "site", "equipment", "installed", "new"],
     "served": ["period", "demand", "site_a", "site_b", "trust", "customer", "demand_bps",
                "served_bps"],
@@ -137,12 +138,18 @@ def test_tables_follow_the_contract(net, fast):
     assert ph.loc[(2025, "II"), "share"] == pytest.approx(0.4)
     assert t["phases"].groupby("period")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
     costs = t["costs"]
-    factor = costs["period"].map({2025: 1.0, 2030: 0.5})
-    assert np.allclose(costs["discounted_eur"], costs["eur"] * factor)
+    running = costs.query("category != 'residual_value'")
+    factor = running["period"].map({2025: 1.0, 2030: 0.5})
+    assert np.allclose(running["discounted_eur"], running["eur"] * factor)
+    # the residual value: one row, in the last period, discounted from the horizon's end
+    # (factor 0 in this Net, which credits nothing)
+    residual = costs.query("category == 'residual_value'")
+    assert residual["period"].tolist() == [2030] and residual["eur"].iloc[0] <= 0
+    assert residual["discounted_eur"].tolist() == [0.0]
     assert costs["discounted_eur"].sum() == pytest.approx(res.objective)
     assert sorted(costs["category"].unique()) == sorted(
         ["capex_systems", "capex_equipment", "opex_systems", "opex_equipment",
-         "unserved_penalty"]
+         "unserved_penalty", "residual_value"]
     )  # fmt: skip
 
 

@@ -129,11 +129,68 @@ def ring(Net, paths: int):
 
 
 def test_split_key_uses_two_node_disjoint_routes(net, fast):
-    """paths=1: one route via B or D, 2*100 + 10 = 210. paths=2: B and D may each carry at
-    most 500 bps, so both routes: 4*100 + 2*10 = 420, every link 500 bps."""
+    """paths=1: one route via B or D, 2*100 + 10 = 210. paths=2: the key is the XOR of two
+    shares, each as long as the key, sent over node-disjoint routes; B and D may each see
+    one share (1000 bps), so both routes carry the whole 1000 bps: 4*100 + 2*10 = 420, every
+    link 1000 bps (2000 bps of flow for 1000 bps of key), and no relay learns the key."""
     res1, _ = optimise(ring(net, 1).data(), fast())
     assert res1.objective == pytest.approx(210.0)
     res2, t = optimise(ring(net, 2).data(), fast())
     assert res2.objective == pytest.approx(420.0)
-    assert t["flows"]["key_flow_bps"].tolist() == [500.0] * 4
+    assert t["flows"]["key_flow_bps"].tolist() == [1000.0] * 4
+    assert t["served"]["served_bps"].tolist() == [1000.0]
     assert set(t["equipment"]["site"]) == {"B", "D"}
+
+
+def test_split_key_cannot_share_a_relay(net, fast):
+    """paths=2 on a line A-B-C (one route only): both shares would pass B, which may see
+    one; so nothing is served (penalty 1000 x 1000 = 1e6 EUR) rather than half the key."""
+    n = net(penalty=1000.0).tech("bb84", capex=100.0).equip("trusted_node", capex=10.0)
+    n.link("AB", "bb84", "A", "B", 1000.0, needs=[]).link("BC", "bb84", "B", "C", 1000.0, needs=[])
+    res, t = optimise(n.demand("d", "A", "C", 1000.0, paths=2).data(), fast())
+    assert res.objective == pytest.approx(1e6)
+    assert t["served"]["served_bps"].tolist() == [0.0]
+
+
+def with_circulation(scripted, cycle_links: tuple[str, str], x: float):
+    """A runner that, after the final MIP, adds ``x`` bps of key going round the 2-cycle
+    u -> v -> u of the corridor between ``cycle_links`` (and its carry): the plan stays
+    feasible and as cheap, as a solver may return it."""
+    u, v = cycle_links
+
+    def add(model, stage, res, ok):
+        if ok and stage == "mip":
+            corridor = f"pair:{min(u, v)}-{max(u, v)}"
+            for k in model.flow:
+                if k[1] == corridor:
+                    model.flow[k].set_value(model.flow[k].value + x)
+            for k in model.carry:
+                if k[0] == u + v or k[0] == v + u:
+                    model.carry[k].set_value(model.carry[k].value + 2 * x)
+        return res, ok
+
+    return scripted(add)
+
+
+LINE = (("AB", "A", "B"), ("BC", "B", "C"))
+RING = (*LINE, ("CD", "C", "D"), ("DA", "D", "A"))
+
+
+@pytest.mark.parametrize(("links", "hops"), [(LINE, 2), (RING, 2)], ids=["line", "ring"])
+def test_flows_are_free_of_cycles(net, fast, scripted, links, hops):
+    """A line A-B-C and a ring A-B-C-D-A, systems of 5000 bps (100 EUR), trusted nodes
+    10 EUR, 1000 bps of key A -> C. The cheapest plan relays at B (on the ring B or D, a
+    tie): 200 + 10 = 210 EUR. A
+    solver may add a circulation B -> C -> B (here 700 bps, injected through the runner
+    seam): the cost is unchanged but flows.parquet would show 2400 bps on B-C. After the
+    solve the cycle is cancelled, so total flow x hops = key x route length = 1000 x 2."""
+    n = net(penalty=1000.0).tech("bb84", capex=100.0).equip("trusted_node", capex=10.0)
+    for name, a, b in links:
+        n.link(name, "bb84", a, b, 5000.0, needs=[])
+    data = n.demand("d", "A", "C", 1000.0).data()
+    res, t = optimise(data, fast(), runner=with_circulation(scripted, ("B", "C"), 700.0))
+    assert res.objective == pytest.approx(210.0)
+    assert "1 flow cycles cancelled" in res.message
+    assert t["flows"]["key_flow_bps"].sum() == pytest.approx(1000.0 * hops)
+    used = t["flows"].set_index("link")["key_flow_bps"].to_dict()
+    assert used in ({"AB": 1000.0, "BC": 1000.0}, {"CD": 1000.0, "DA": 1000.0})  # via B or D
