@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from engine.results import read_manifest, read_table
+from engine.results.headline import headline
 
 
 def summary_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
-    """One row per run: status, gap, total and discounted cost, served share by trust class.
+    """One row per run: status, gap, the headline (``engine.results.headline``: cost_eur =
+    discounted capex + opex − residual value, unserved_penalty_eur, objective_eur = their
+    sum), the unserved key in the last period (bit/s), and the served share by trust class.
 
     ``served_share_<trust>`` = Σ served_bps / Σ demand_bps over all periods (key-weighted),
     blank (NaN) when the run has no demand of that class.
@@ -19,14 +22,17 @@ def summary_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
     rows = []
     for run_dir in run_dirs:
         manifest = read_manifest(run_dir)
-        costs = read_table(run_dir, "costs")
         served = read_table(run_dir, "served")
+        head = headline(read_table(run_dir, "costs"), served)
+        last = max(head["unserved_bps"], default=None)
         row: dict[str, object] = {
             "scenario": manifest["scenario"],
             "status": manifest.get("status", ""),
             "gap": manifest.get("gap"),
-            "cost_eur": float(costs["eur"].sum()),
-            "discounted_cost_eur": float(costs["discounted_eur"].sum()),
+            "cost_eur": head["cost_eur"],
+            "unserved_penalty_eur": head["unserved_penalty_eur"],
+            "objective_eur": head["objective_eur"],
+            "unserved_bps_last_period": head["unserved_bps"].get(last, 0.0),
         }
         by_trust = served.groupby("trust")[["served_bps", "demand_bps"]].sum()
         for trust in ("trusted", "partial", "trust_free"):
@@ -37,6 +43,14 @@ def summary_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
             row[f"served_share_{trust}"] = float(share)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def unserved_table(run_dirs: Sequence[Path]) -> pd.DataFrame:
+    """Unserved key (bit/s) per scenario (rows) and period (columns)."""
+    served = read_table(list(run_dirs), "served")
+    gap = (served["demand_bps"] - served["served_bps"]).clip(lower=0.0)
+    table = gap.groupby([served["scenario"], served["period"]]).sum().unstack("period")
+    return table.fillna(0.0).round(3).reset_index()
 
 
 def phase_shares(run_dirs: Sequence[Path]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from engine.diagnose import unservable_demands
 from engine.manifest import environment, package_versions
 from engine.prepare import Prepared, prepare
 from engine.results import RunExistsError, write_run
+from engine.results.headline import headline
 from engine.scenario import Scenario
 from optimizer import SolveOptions, SolveResult, has_plan, optimise
 
@@ -39,6 +40,7 @@ class RunOutcome:
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
+    headline: dict[str, Any] = field(default_factory=dict)  # engine.results.headline
     message: str = ""
     strategy: str = "exact"  # solver.strategy: rolling and decomposed plans are heuristic
     diagnosis: list[str] = field(default_factory=list)
@@ -57,6 +59,9 @@ class RunOutcome:
             "run_dir": str(self.run_dir) if self.run_dir else None,
             "replaced_earlier_run": self.replaced,
             "objective_eur": self.objective,
+            "cost_eur": self.headline.get("cost_eur"),
+            "unserved_penalty_eur": self.headline.get("unserved_penalty_eur"),
+            "unserved_bps": self.headline.get("unserved_bps"),
             "bound_eur": self.bound,
             "gap": self.gap,
             "message": self.message,
@@ -135,6 +140,7 @@ def run_scenario(
     if not outcome.has_plan:
         outcome.diagnosis = unservable_demands(prepared.model_data)
         return outcome
+    outcome.headline = headline(solution["costs"], solution["served"])
     report("write", {"out_dir": str(out_dir)})
     files["scenario.yaml"] = yaml.safe_dump(scenario.resolved(), sort_keys=False)
     timings["total_s"] = round(time.perf_counter() - start, 3)
@@ -143,7 +149,7 @@ def run_scenario(
         out_dir,
         scenario.name,
         result_tables(prepared, solution),
-        manifest(scenario, prepared, result, timings),
+        manifest(scenario, prepared, result, timings) | outcome.headline,
         extra_files=files,
         overwrite=overwrite,
     )
@@ -173,7 +179,9 @@ def _solve(
 def manifest(
     scenario: Scenario, prepared: Prepared, result: SolveResult, timings: dict[str, float]
 ) -> dict[str, Any]:
-    """Everything needed to reproduce and judge the run (written as manifest.json)."""
+    """Everything needed to reproduce and judge the run (written as manifest.json, with the
+    headline numbers of ``engine.results.headline``: cost_eur, unserved_penalty_eur,
+    objective_eur = their sum, unserved_bps per period)."""
     return {
         "status": result.status,
         "objective_eur": result.objective,

@@ -87,7 +87,7 @@ def describe_outcome(outcome: RunOutcome) -> str:
     lines = [head]
     if outcome.objective is not None:
         gap = f", gap {100 * outcome.gap:.2f} %" if outcome.gap is not None else ""
-        lines.append(f"  discounted cost {outcome.objective / 1e6:,.2f} M€{gap}")
+        lines += _headline_lines(outcome.headline, outcome.objective, gap)
     if outcome.run_dir is not None:
         replaced = " (replaced the earlier run of this name: --overwrite)" * outcome.replaced
         lines.append(f"  results in {outcome.run_dir}{replaced}")
@@ -143,3 +143,17 @@ def print_time_budget(console: Console) -> None:
     for name, value, meaning in TimeBudget().describe():
         unit = "s" if name.startswith("min_") else ""
         console.print(f"  {name:<22} {value:>5g}{unit:<1}  {meaning}", highlight=False)
+
+
+def _headline_lines(head: dict[str, Any], objective: float, gap: str) -> list[str]:
+    """Cost and unserved key apart (engine.results.headline), then the objective."""
+    if not head:
+        return [f"  objective {objective / 1e6:,.2f} M€{gap}"]
+    unserved = head["unserved_bps"]
+    short = ", ".join(f"{t}: {bps:,.0f}" for t, bps in unserved.items() if bps > 0.5)
+    return [
+        f"  cost {head['cost_eur'] / 1e6:,.2f} M€ (capex + opex - residual value, discounted)",
+        f"  unserved-key penalty {head['unserved_penalty_eur'] / 1e6:,.2f} M€; unserved key "
+        + (f"(bit/s) {short}" if short else "none"),
+        f"  objective {objective / 1e6:,.2f} M€{gap}",
+    ]

@@ -27,7 +27,10 @@ def _schema(*cols: tuple[str, pa.DataType]) -> pa.Schema:
 
 
 INPUT_SCHEMAS: dict[str, pa.Schema] = {
-    "sites": pa.schema([("site", _STR), ("name", _STR), ("lon", _F64), ("lat", _F64)]),
+    # kind: "site" (of the network) | "field" (a field hut of a relay or repeater node)
+    "sites": pa.schema(
+        [("site", _STR), ("name", _STR), ("lon", _F64), ("lat", _F64), ("kind", _STR)]
+    ),
     "links": pa.schema(
         [
             ("link", _STR),
@@ -44,6 +47,9 @@ INPUT_SCHEMAS: dict[str, pa.Schema] = {
 }
 """The tables a run writes from its inputs (the solution's come from the optimizer)."""
 
+INPUT_DEFAULTS: dict[str, dict[str, object]] = {"sites": {"kind": "site"}}
+"""Columns an input frame may lack (ModelData's ``OPTIONAL``), with the value written then."""
+
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
     name: _schema(*zip(schema.names, schema.types, strict=True))
     for name, schema in {**INPUT_SCHEMAS, **SOLUTION_SCHEMAS}.items()
@@ -59,7 +65,8 @@ def to_arrow(name: str, frame: pd.DataFrame, scenario: str) -> pa.Table:
     files hold exactly the contract.
     """
     schema = TABLE_SCHEMAS[name]
-    frame = frame.assign(scenario=scenario)
+    defaults = {k: v for k, v in INPUT_DEFAULTS.get(name, {}).items() if k not in frame.columns}
+    frame = frame.assign(scenario=scenario, **defaults)
     missing = [f.name for f in schema if f.name not in frame.columns]
     if missing:
         raise KeyError(f"results table {name!r} lacks columns {missing}")

@@ -30,6 +30,8 @@ def _results_tables(served_bps: float = 5.0) -> dict[str, pd.DataFrame]:
             "systems_new": 2,
             "systems_installed": 2,
             "capex_eur": 2e5,
+            "key_rate_per_system_bps": 1e4,
+            "capacity_bps": 2e4,
         },
         "equipment": {
             "period": 2025,

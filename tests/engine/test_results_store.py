@@ -67,3 +67,17 @@ def test_unknown_schema_major_version_is_refused(tmp_path: Path, results_tables)
     (run / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ResultsReadError, match=r"99\.0"):
         read_table(run, "sites")
+
+
+def test_sites_carry_their_kind_and_default_to_network_sites(tmp_path: Path, results_tables):
+    """The sites table's ``kind`` tells network sites from field huts; a frame without the
+    column (a hand-made ModelData) is written as all network sites."""
+    tables = results_tables()
+    assert "kind" not in tables["sites"].columns
+    sites = read_table(write_run(tmp_path, "plain", tables, {}), "sites")
+    assert set(sites["kind"]) == {"site"}
+    hut = {"site": "A~B@50km", "name": "field hut A–B 50 km", "lon": 0.5, "lat": 51.5}
+    tables["sites"] = tables["sites"].assign(kind="site")
+    tables["sites"].loc[len(tables["sites"])] = {**hut, "kind": "field"}
+    sites = read_table(write_run(tmp_path, "huts", tables, {}), "sites").set_index("site")
+    assert sites.loc["A~B@50km", "kind"] == "field"

@@ -29,12 +29,15 @@ def sample_tables(mdi_from: int = 2030) -> dict[str, pd.DataFrame]:
     flows = []
     equipment = []
     for p in periods:
-        builds.append((p, "L1", "bb84", 2 if p == 2025 else 0, 2, 2e5 if p == 2025 else 0.0))
+        builds.append(
+            (p, "L1", "bb84", 2 if p == 2025 else 0, 2, 2e5 if p == 2025 else 0.0, 1e4, 2e4)
+        )
         flows.append((p, "L1", "trusted", 5.0 if p == 2025 else 20.0))
         equipment += [(p, "A", "trusted_node", True, p == 2025)]
         equipment += [(p, "B", "trusted_node", True, p == 2025)]
         if mdi_on[p]:
-            builds.append((p, "L2", "mdi", int(p == mdi_from), 1, 3e5 * (p == mdi_from)))
+            new = int(p == mdi_from)
+            builds.append((p, "L2", "mdi", new, 1, 3e5 * new, 1e4, 1e4))
             flows.append((p, "L2", "partial", 4.0))
             equipment.append((p, "B", "relay", True, p == mdi_from))
     partial_served = {p: 4.0 if mdi_on[p] else 0.0 for p in periods}
@@ -69,7 +72,16 @@ def sample_tables(mdi_from: int = 2030) -> dict[str, pd.DataFrame]:
         ),
         "builds": df(
             builds,
-            columns=["period", "link", "tech", "systems_new", "systems_installed", "capex_eur"],
+            columns=[
+                "period",
+                "link",
+                "tech",
+                "systems_new",
+                "systems_installed",
+                "capex_eur",
+                "key_rate_per_system_bps",
+                "capacity_bps",
+            ],
         ),
         "equipment": df(equipment, columns=["period", "site", "equipment", "installed", "new"]),
         "served": df(

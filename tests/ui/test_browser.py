@@ -263,7 +263,7 @@ def test_compare_page_shows_a_finished_run_in_chromium(
         t
         for t, _ in compare_figures(read_runs(run_dirs), milestones_frame(run_timelines(run_dirs)))
     ]
-    cost_meur = summary_table(run_dirs)["discounted_cost_eur"].iloc[0] / 1e6
+    cost_meur = summary_table(run_dirs)["cost_eur"].iloc[0] / 1e6
     metric_label = f"{RUN_NAME}: cost (M€, discounted)"
 
     app.wait_healthy()

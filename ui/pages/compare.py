@@ -15,7 +15,8 @@ def summary_display(run_dirs: list) -> object:
     """The summary table with strategist-facing column names (units in them)."""
     summary = summary_table(run_dirs)
     shown = summary.assign(
-        discounted_cost_meur=summary["discounted_cost_eur"] / 1e6,
+        cost_meur=summary["cost_eur"] / 1e6,
+        penalty_meur=summary["unserved_penalty_eur"] / 1e6,
         gap_pct=summary["gap"].astype(float) * 100.0,
         **{
             f"{t}_pct": summary[f"served_share_{t}"] * 100.0
@@ -26,7 +27,9 @@ def summary_display(run_dirs: list) -> object:
         "scenario": "Scenario",
         "status": "Solver status",
         "gap_pct": "Gap (%)",
-        "discounted_cost_meur": "Cost (M€, discounted)",
+        "cost_meur": "Cost (M€, discounted, net of residual value)",
+        "penalty_meur": "Unserved-key penalty (M€)",
+        "unserved_bps_last_period": "Unserved key, last period (bit/s)",
         "trusted_pct": "Served trusted (%)",
         "partial_pct": "Served partial (%)",
         "trust_free_pct": "Served trust-free (%)",
