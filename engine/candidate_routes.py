@@ -1,4 +1,4 @@
-"""Routes on the fibre graph for candidate links: k shortest routes, relay and repeater sites.
+"""Routes on the fibre graph for candidate links: k shortest routes, the relay site.
 
 Helpers of ``engine.candidates`` (rules there and in docs/candidates.md). A ``Route`` is a
 simple path of sites with its fibre length, the spans it occupies and each site's distance
@@ -132,44 +132,11 @@ def relay_position(route: Route) -> tuple[str, float]:
     inner = range(1, len(route.sites) - 1)
     if not inner:
         return "", middle
-    best = _nearest(route.positions_km, inner.start, inner.stop, middle)
+    best = nearest_index(route.positions_km, inner.start, inner.stop, middle)
     return route.sites[best], route.positions_km[best]
 
 
-def repeater_layouts(
-    route: Route, params: dict[str, Any]
-) -> list[tuple[tuple[str, ...], float, dict[str, Any]]]:
-    """Repeater-node layouts on ``route``: (node sites, effective length km, model kwargs).
-
-    With a ``nesting_level`` n_max in ``params`` (chains without distillation): for each
-    n = 1..n_max with 2**n - 1 intermediate sites available, the sites nearest the points
-    j L / 2**n (j = 1 .. 2**n - 1), if distinct; effective length = 2**n x the longest
-    resulting segment (the model assumes equal segments, so the longest one governs).
-    Without it (encoded chains): a node at every intermediate site, the route's length.
-    """
-    inner = list(range(1, len(route.sites) - 1))
-    if "nesting_level" not in params:
-        return [(tuple(route.sites[i] for i in inner), route.length_km, {})]
-    layouts = []
-    for n in range(1, int(params["nesting_level"]) + 1):
-        count = 2**n - 1
-        if count > len(inner):
-            break
-        chosen = [
-            _nearest(route.positions_km, inner[0], inner[-1] + 1, j * route.length_km / 2**n)
-            for j in range(1, count + 1)
-        ]
-        if len(set(chosen)) != count or chosen != sorted(chosen):
-            continue
-        cuts = [0.0, *(route.positions_km[i] for i in chosen), route.length_km]
-        longest = max(b - a for a, b in pairwise(cuts))
-        layouts.append(
-            (tuple(route.sites[i] for i in chosen), 2**n * longest, {"nesting_level": n})
-        )
-    return layouts
-
-
-def _nearest(positions: tuple[float, ...], lo: int, hi: int, target: float) -> int:
+def nearest_index(positions: tuple[float, ...], lo: int, hi: int, target: float) -> int:
     """Index i in [lo, hi) minimising (|positions[i] − target|, i); ``positions`` (km) must
     be non-decreasing (cumulative distances), so only the two values around ``target``
     (the first index of each) can be nearest."""

@@ -87,6 +87,10 @@ def key_rate_per_system_bps(
         rate = np.asarray(fn(length, **params), dtype=float)
         if unit == "per_pulse":
             rate = rate * float(row["repetition_rate_hz"])
+        # detector saturation: every key bit needs a detection (docs/physics.md)
+        cap = row.get("max_count_rate_hz")
+        if cap is not None and not pd.isna(cap):
+            rate = np.minimum(rate, float(cap))
     out = rate * float(row["clear_sky_probability"])
     return np.where(np.isfinite(out) & (out > 0.0), out, 0.0)
 

@@ -15,7 +15,16 @@ Rules (also in the YAML header):
   (exogenous learning, as in comparable planning tools; opex does not learn);
 - physics params(period) = preset params, then the catalogue's inline ``params``, then
   ``improvements`` applied for (period - base_year) years and clipped to their bound, then the
-  scenario's ``params`` overrides (fixed for every period).
+  scenario's ``params`` overrides (fixed for every period);
+- ``equipment`` names the site equipment a link of the technology needs besides its system:
+  ``ends`` (at both end sites, e.g. satellite ground stations), ``midpoint`` (the relay or
+  memory station) and ``intermediate`` (every repeater node). ``trusted_node`` is never link
+  equipment: the optimiser requires it where key is relayed, and a user's own end site is part
+  of the system price (docs/candidates.md). Omitted places need nothing;
+- ``max_count_rate_hz`` (optional): detector saturation, the detections per second the
+  receiver can register; engine.capacity caps a system's key rate (bits/s) at it;
+- ``max_node_spacing_km`` (repeater chains, optional): the longest elementary link the
+  technology supports; the candidate links place nodes so that no elementary link is longer.
 """
 
 from __future__ import annotations
@@ -92,6 +101,8 @@ class Technology:
     max_length_km: float
     improvements: dict[str, Improvement]
     sources: dict[str, str]
+    max_node_spacing_km: float | None = None
+    max_count_rate_hz: float | None = None
 
     def base_params(self) -> dict[str, Any]:
         """Preset params (if any) updated by the inline catalogue params."""
@@ -170,6 +181,8 @@ _TECH_KEYS = {
     "lifetime_years",
     "learning_rate_per_year",
     "max_length_km",
+    "max_node_spacing_km",
+    "max_count_rate_hz",
     "improvements",
     "sources",
 }
@@ -259,7 +272,7 @@ def _tech_numbers(raw: dict, file: Path, where: str) -> dict[str, float]:
     for key in ("repetition_rate_hz", "lifetime_years", "max_length_km"):
         if numbers[key] <= 0:
             _fail("must be positive", file, f"{where}.{key}", numbers[key])
-    for key in ("passes_per_day", "clear_sky_probability"):
+    for key in ("passes_per_day", "clear_sky_probability", "max_count_rate_hz"):
         if key in raw:
             numbers[key] = _number(raw, key, file, where)
     if numbers.get("clear_sky_probability", 1.0) > 1.0:
@@ -267,18 +280,35 @@ def _tech_numbers(raw: dict, file: Path, where: str) -> dict[str, float]:
         _fail("must be a probability", file, f"{where}.clear_sky_probability", sky)
     if raw["rate_unit"] == "per_pass" and "passes_per_day" not in raw:
         _fail("per_pass technologies need passes_per_day", file, f"{where}.passes_per_day")
+    spacing, at = raw.get("max_node_spacing_km"), f"{where}.max_node_spacing_km"
+    if spacing is not None and raw["link_kind"] != "repeater_chain":
+        _fail("only repeater chains have a node spacing", file, at, spacing, "no such key")
+    if spacing is not None and _number(raw, "max_node_spacing_km", file, where) <= 0:
+        _fail("must be positive", file, at, spacing)
+    if spacing is not None:
+        numbers["max_node_spacing_km"] = float(spacing)
     return numbers
 
 
 def _equipment_places(raw: dict, file: Path, where: str) -> tuple[tuple[str, ...], str, str]:
-    """Equipment at the link's ends, at its midpoint and at its intermediate nodes."""
-    spec = raw.get("equipment")
-    if not isinstance(spec, dict) or set(spec) - _EQUIPMENT_PLACES or "ends" not in spec:
-        _fail("needs {ends: [...], midpoint?, intermediate?}", file, f"{where}.equipment", spec)
-    ends = tuple(spec["ends"]) if isinstance(spec["ends"], list) else ()
+    """Equipment at the link's ends, at its midpoint and at its intermediate nodes (each
+    optional: a technology whose terminals are all in its system price needs none)."""
+    spec = raw.get("equipment", {})
+    shape = "{ends?: [...], midpoint?, intermediate?}"
+    if not isinstance(spec, dict) or set(spec) - _EQUIPMENT_PLACES:
+        _fail("bad equipment places", file, f"{where}.equipment", spec, shape)
+    ends_raw = spec.get("ends", [])
+    if not isinstance(ends_raw, list):
+        _fail("must be a list of equipment", file, f"{where}.equipment.ends", ends_raw, shape)
+    ends = tuple(str(e) for e in ends_raw)
     midpoint, intermediate = spec.get("midpoint", ""), spec.get("intermediate", "")
-    if not ends or any(e not in EQUIPMENT for e in (*ends, midpoint, intermediate) if e):
+    named = [e for e in (*ends, midpoint, intermediate) if e]
+    if any(e not in EQUIPMENT for e in named):
         _fail("unknown equipment", file, f"{where}.equipment", spec, ", ".join(EQUIPMENT))
+    if "trusted_node" in named:  # docs/candidates.md, "Site equipment a link needs"
+        why = "trusted_node is not link equipment: the optimiser places it where key is relayed"
+        others = ", ".join(e for e in EQUIPMENT if e != "trusted_node")
+        _fail(why, file, f"{where}.equipment", spec, others)
     return ends, str(midpoint), str(intermediate)
 
 
@@ -351,6 +381,8 @@ def _technology(name: str, raw: Any, file: Path) -> Technology:
         max_length_km=numbers["max_length_km"],
         improvements=improvements,
         sources=_check_sources(raw, numbered, file, where),
+        max_node_spacing_km=numbers.get("max_node_spacing_km"),
+        max_count_rate_hz=numbers.get("max_count_rate_hz"),
     )
 
 

@@ -248,6 +248,16 @@ def _site_equipment(equipment: pd.DataFrame, scenario: str, period: int) -> pd.S
     return labels.groupby("site")["label"].agg(lambda s: " + ".join(sorted(set(s))))
 
 
+def is_field_site(sites: pd.DataFrame) -> pd.Series:
+    """Which rows of a sites table are field huts: ``kind == "field"``, or, in tables
+    written before the ``kind`` column, an id of the form ``A~B@91km``."""
+    by_id = sites["site"].astype(str).str.contains(r"~.+@[\d.]+km$", regex=True)
+    if "kind" not in sites.columns:
+        return by_id
+    kind = sites["kind"]
+    return kind.eq("field") | (kind.isna() & by_id)
+
+
 def network_map_figure(
     sites: pd.DataFrame,
     links: pd.DataFrame,
@@ -261,9 +271,11 @@ def network_map_figure(
 ) -> go.Figure:
     """The network of one scenario in one period on lon/lat axes (no map tiles needed).
 
-    Sites are coloured by their installed equipment; links with systems installed in the
-    period are drawn as straight lines coloured by ``color_by`` (``tech`` or ``phase``), one
-    legend entry per group, line width proportional to the link's key flow (bit/s).
+    Sites are coloured by their installed equipment; field huts (relays and repeater nodes
+    between sites) are diamonds, drawn where equipment is installed in the period. Links with
+    systems installed in the period are drawn as straight lines coloured by ``color_by``
+    (``tech`` or ``phase``), one legend entry per group, line width proportional to the
+    link's key flow (bit/s).
     """
     sel = {k: t[t["scenario"] == scenario] for k, t in {"sites": sites, "links": links}.items()}
     site_xy = sel["sites"].set_index("site")[["lon", "lat"]]
@@ -307,26 +319,35 @@ def network_map_figure(
                     hoverinfo="text",
                 )
             )
-    kinds = _site_equipment(equipment, scenario, period)
-    site_rows = sel["sites"].assign(kind=sel["sites"]["site"].map(kinds).fillna("none"))
-    for ki, (kind, rows) in enumerate(site_rows.groupby("kind", sort=True)):
-        fig.add_trace(
-            go.Scatter(
-                x=rows["lon"],
-                y=rows["lat"],
-                mode="markers+text",
-                name=f"sites: {kind}",
-                text=rows["site"],
-                textposition="top center",
-                marker={
-                    "size": 9 if kind == "none" else 13,
-                    "color": "lightgrey" if kind == "none" else PALETTE[(ki + 3) % 10],
-                    "line": {"width": 1, "color": "black"},
-                },
-                hovertext=rows["name"] + " (" + rows["site"] + "): " + kind,
-                hoverinfo="text",
+    labels = _site_equipment(equipment, scenario, period)
+    site_rows = sel["sites"].assign(label=sel["sites"]["site"].map(labels).fillna("none"))
+    field = is_field_site(site_rows)
+    colours = {k: PALETTE[(i + 3) % 10] for i, k in enumerate(sorted(set(site_rows["label"])))}
+    # network sites labelled by id; field huts (relay, memory or repeater nodes between
+    # sites) as diamonds, drawn only when equipment is installed there in the period
+    shown = site_rows[~field], site_rows[field & (site_rows["label"] != "none")]
+    for rows, prefix, symbol in zip(
+        shown, ("sites", "field huts"), ("circle", "diamond"), strict=True
+    ):
+        for label, group in rows.groupby("label", sort=True):
+            fig.add_trace(
+                go.Scatter(
+                    x=group["lon"],
+                    y=group["lat"],
+                    mode="markers" if symbol == "diamond" else "markers+text",
+                    name=f"{prefix}: {label}",
+                    text=group["site"],
+                    textposition="top center",
+                    marker={
+                        "size": 9 if label == "none" or symbol == "diamond" else 13,
+                        "symbol": symbol,
+                        "color": "lightgrey" if label == "none" else colours[label],
+                        "line": {"width": 1, "color": "black"},
+                    },
+                    hovertext=group["name"] + " (" + group["site"] + "): " + label,
+                    hoverinfo="text",
+                )
             )
-        )
     mean_lat = float(site_rows["lat"].mean()) if len(site_rows) else 0.0
     fig.update_layout(title=f"Network of {scenario} in period {period}", height=650)
     fig.update_xaxes(title_text="Longitude (°)")

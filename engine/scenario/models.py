@@ -49,7 +49,13 @@ from engine.scenario.common import (
     resolve_data_path,
 )
 from engine.scenario.network_model import Network
-from engine.scenario.timeline import load_roadmap, milestone_years, periods
+from engine.scenario.timeline import (
+    MAPPING_BASE_TIMELINE,
+    load_roadmap,
+    milestone_years,
+    order_violations,
+    periods,
+)
 from engine.scenario.uncertainty import Uncertainty
 
 __all__ = [
@@ -303,6 +309,17 @@ class Scenario(Strict):
                     (key,),
                     key,
                     "milestone ids of data/roadmap.yaml: " + ", ".join(roadmap.milestone_ids),
+                )
+        if isinstance(spec, dict):  # the same order check as qroad run (milestone_years)
+            years = {**roadmap.timelines[MAPPING_BASE_TIMELINE], **spec}
+            for later, earlier in order_violations(roadmap, years):
+                raise fail(
+                    f"the timeline dates milestone {later!r} ({years[later]}) before "
+                    f"{earlier!r} ({years[earlier]}), which it comes after "
+                    "(data/roadmap.yaml `after`)",
+                    (later,),
+                    years[later],
+                    f"a year >= {years[earlier]}, or move {earlier} earlier too",
                 )
         return spec
 

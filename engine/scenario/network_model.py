@@ -47,6 +47,13 @@ class Network(Strict):
     spans: tuple[Span, ...] | None = None
     fibre_loss_db_per_km: Positive = 0.2
     route_factor: Annotated[float, Field(strict=True, ge=1, le=5)] = 1.25  # assumption
+    # dB per site a fibre path passes without stopping (an optical switch there): Karavias
+    # et al., arXiv 2107.02665, use 1-2 dB per switch; more than 10 dB is surely a typo
+    bypass_loss_db: Annotated[float, Field(strict=True, ge=0, le=10)] = 1.0
+    # dB per optical link (fibre path between two devices) for its two equipment
+    # connectors, 0.5 dB each, which the ITU-T G.652 (11/2016) Appendix I link attenuation
+    # leaves out (docs/candidates.md, "Extra loss")
+    link_margin_db: Annotated[float, Field(strict=True, ge=0, le=20)] = 1.0
 
     @field_validator("topology")
     @classmethod

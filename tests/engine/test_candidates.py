@@ -137,13 +137,13 @@ def test_mdi_relay_site_is_the_middle_site(line):
     assert links.loc["mdi:A-D", "route"] == "A>B>C>D"
     assert links.loc["mdi:A-D", "relay_site"] == "C"
     sites = tables.link_sites[tables.link_sites["link"] == "mdi:A-D"]
-    assert set(zip(sites["site"], sites["equipment"], strict=True)) == {
-        ("A", "trusted_node"),
-        ("C", "relay"),
-        ("D", "trusted_node"),
-    }
+    # the relay is the only site equipment: the end sites' terminals are in the system price
+    assert set(zip(sites["site"], sites["equipment"], strict=True)) == {("C", "relay")}
     assert links.loc["mdi:A-C", "relay_site"] == "B"  # two-span hop, relay at B
-    assert links.loc["mdi:A-B", "relay_site"] == ""  # one span: relay mid-span, no site
+    # one 40 km span: the relay is a field hut mid-span, 20 km from A, and it is priced
+    assert links.loc["mdi:A-B", "relay_site"] == "A~B@20km"
+    sites = tables.link_sites[tables.link_sites["link"] == "mdi:A-B"]
+    assert set(zip(sites["site"], sites["equipment"], strict=True)) == {("A~B@20km", "relay")}
 
 
 def test_end_to_end_links_only_where_demands_need_them(line):
@@ -170,7 +170,10 @@ def test_end_to_end_links_only_where_demands_need_them(line):
     assert set(links.loc[links["tech"] == "satellite_trusted", "link"]) == {"satellite_trusted:B-E"}
     assert "repeater:A-C" not in set(links["link"])  # A-C is a trusted demand
     sat = tables.link_sites[tables.link_sites["link"] == "satellite_trusted:B-E"]
-    assert set(sat["equipment"]) == {"ground_station", "trusted_node"}
+    assert set(zip(sat["site"], sat["equipment"], strict=True)) == {
+        ("B", "ground_station"),
+        ("E", "ground_station"),
+    }
     assert set(links.loc[links["tech"].str.startswith("satellite"), "route"]) == {"sat"}
 
 
@@ -179,19 +182,26 @@ def test_capacities_equal_physics(line, tech_periods):
     bb84 = {r["period"]: r["params"] for r in _rows(tech_periods, "bb84")}
     for period, cap in _capacity(tables, "bb84:A-B").items():
         params = bb84[period] | {"alpha_db_per_km": ALPHA}
-        assert cap == pytest.approx(float(physics.decoy_bb84(40.0, **params)[()]) * 1e9, rel=1e-9)
+        # bb84 plans finite-key blocks since issue 18 (decoy_bb84_finite)
+        rate = float(physics.decoy_bb84_finite(40.0, **params)[()])
+        assert cap == pytest.approx(rate * 1e9, rel=1e-9)
     mdi = {r["period"]: r["params"] for r in _rows(tech_periods, "mdi")}
     cap = _capacity(tables, "mdi:A-D")
     assert cap[2025] == 0.0  # MDI milestone 2030: unavailable in 2025
     # relay at C: arms 100 and 50 km, fraction 2/3 rounded away from 1/2 to 1/50 steps: 0.68
     params = mdi[2035] | {"alpha_db_per_km": ALPHA, "relay_fraction": 0.68}
     assert cap[2035] == pytest.approx(float(physics.mdi_qkd(150.0, **params)[()]) * 1e9)
-    # repeater A>B>C>D, one node at C: segments 100 and 50 km -> modelled as 2 x 100 km
+    # repeater A>B>C>D (150 km), one node at the midpoint 75 km: no site within 5 % of the
+    # 75 km elementary link (C is 25 km away), so a field hut on span B-C, 35 km from B
     rep = {r["period"]: r["params"] for r in _rows(tech_periods, "repeater")}
     params = rep[2035] | {"alpha_db_per_km": ALPHA, "nesting_level": 1}
     assert _capacity(tables, "repeater:A-D")[2035] == pytest.approx(
-        float(repeater_key_rate_bps(200.0, **params)[()])
+        float(repeater_key_rate_bps(150.0, **params)[()])
     )
+    nodes = tables.link_sites[tables.link_sites["link"] == "repeater:A-D"]
+    assert set(zip(nodes["site"], nodes["equipment"], strict=True)) == {
+        ("B~C@35km", "repeater_node")
+    }
     sat = _rows(tech_periods, "satellite_trusted")[1]
     bits = physics.satellite_pass_key(repetition_rate_hz=1e8, **sat["params"])
     expected = float(bits) * sat["passes_per_day"] * sat["clear_sky_probability"] / 86400
@@ -213,9 +223,10 @@ def test_max_systems_is_demand_over_capacity(line):
 
 
 def test_pruning_drops_a_longer_route_with_no_other_use(tech_periods):
-    # triangle: X-Y 100 km direct, X-Z-Y 40 + 70 = 110 km; trust-free demand X-Y
-    spans_list = [("X", "Y", 100.0), ("X", "Z", 40.0), ("Z", "Y", 70.0)]
-    lon = {"X": 0.0, "Y": 1.4, "Z": 0.5}
+    # X-M-Y 50 + 50 km, and a detour X-W-M 30 + 30 km: both routes X-Y put the MDI relay at
+    # M (the detour's midpoint, 55 km, is nearest M at 60 km); trust-free demand X-Y
+    spans_list = [("X", "M", 50.0), ("M", "Y", 50.0), ("X", "W", 30.0), ("W", "M", 30.0)]
+    lon = {"X": 0.0, "M": 0.7, "Y": 1.4, "W": 0.35}
     demands, rates = _demands([("X", "Y", "trust_free", 10.0)])
     sites, spans, graph = _network(spans_list, lon)
     tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
@@ -224,29 +235,48 @@ def test_pruning_drops_a_longer_route_with_no_other_use(tech_periods):
         & (tables.links["site_a"] == "X")
         & (tables.links["site_b"] == "Y")
     ]
-    # X>Z>Y is longer, needs a relay at Z and has no span limit to dodge: dominated
-    assert list(mdi["route"]) == ["X>Y"]
-    # with a fibre limit on the direct span, the detour is an alternative worth keeping
-    sites, spans, graph = _network(spans_list, lon, limits={"X-Y": 4})
+    # X>W>M>Y is longer, needs the same relay at M and has no span limit to dodge: dominated
+    assert list(mdi["route"]) == ["X>M>Y"]
+    # with a fibre limit on span X-M, the detour is an alternative worth keeping
+    sites, spans, graph = _network(spans_list, lon, limits={"X-M": 4})
     tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
     mdi = tables.links[
         (tables.links["tech"] == "mdi")
         & (tables.links["site_a"] == "X")
         & (tables.links["site_b"] == "Y")
     ]
-    assert sorted(mdi["route"]) == ["X>Y", "X>Z>Y"]
-    assert set(mdi["relay_site"]) == {"", "Z"}
-    assert mdi.set_index("route").loc["X>Y", "max_systems"] <= 4  # capped by the span
+    assert sorted(mdi["route"]) == ["X>M>Y", "X>W>M>Y"]
+    assert set(mdi["relay_site"]) == {"M"}
+    assert mdi.set_index("route").loc["X>M>Y", "max_systems"] <= 4  # capped by the span
+
+
+def test_a_relay_at_a_different_place_is_not_dominated(tech_periods):
+    # triangle X-Y 100 km, X-Z-Y 40 + 70 km: the direct route's relay is a field hut
+    # mid-span, the detour's is at Z; neither needs a subset of the other's equipment
+    spans_list = [("X", "Y", 100.0), ("X", "Z", 40.0), ("Z", "Y", 70.0)]
+    demands, rates = _demands([("X", "Y", "trust_free", 10.0)])
+    sites, spans, graph = _network(spans_list, {"X": 0.0, "Y": 1.4, "Z": 0.5})
+    tables = candidate_links_for(sites, spans, graph, demands, rates, tech_periods)
+    mdi = tables.links[(tables.links["tech"] == "mdi") & (tables.links["site_a"] == "X")]
+    mdi = mdi[mdi["site_b"] == "Y"].set_index("route")
+    assert mdi["relay_site"].to_dict() == {"X>Y": "X~Y@50km", "X>Z>Y": "Z"}
 
 
 def test_tables_form_valid_model_data(line, tech_periods):
     tables, demands, rates, sites, spans = line
     extra = model_tables(load_catalogue(), tech_periods)
     periods = pd.DataFrame(
-        {"period": PERIODS, "years": 10, "discount_factor": [1.0, 0.6], "budget_eur": math.nan}
+        {
+            "period": PERIODS,
+            "years": 10,
+            "discount_factor": [1.0, 0.6],
+            "discounted_years": [10.0, 6.0],
+            "end_discount_factor": [0.6, 0.4],
+            "budget_eur": math.nan,
+        }
     )
     data = ModelData(
-        sites=sites,
+        sites=tables.sites,
         spans=spans,
         periods=periods,
         demands=demands,
@@ -259,5 +289,10 @@ def test_tables_form_valid_model_data(line, tech_periods):
         **extra,
     )
     data.validate()
+    # the network's sites first, then the field huts the links' nodes occupy
+    network = tables.sites[tables.sites["kind"] == "site"]
+    assert network[["site", "name", "lon", "lat"]].equals(sites)
+    huts = set(tables.sites.loc[tables.sites["kind"] == "field", "site"])
+    assert "A~B@20km" in huts and huts <= set(tables.link_sites["site"])
     assert len(tables.capacity) == len(tables.links) * len(PERIODS)
     assert (tables.links["max_systems"] >= 1).all()

@@ -89,14 +89,60 @@ def test_unknown_milestone_is_rejected(tmp_path: Path):
         load_catalogue(bad)
 
 
+def test_link_ends_need_no_trusted_node(catalogue):
+    """A user's own end site is part of the system price; trusted nodes are where key is
+    relayed, which the optimiser decides. Links need only what their technology needs."""
+    places = {
+        name: (t.end_equipment, t.midpoint_equipment, t.intermediate_equipment)
+        for name, t in catalogue.technologies.items()
+    }
+    assert all("trusted_node" not in (*ends, mid, inner) for ends, mid, inner in places.values())
+    assert places["bb84"] == ((), "", "")
+    assert places["tf"] == ((), "relay", "")
+    assert places["repeater_qec"] == ((), "", "repeater_node")
+    assert (
+        places["satellite_trusted"]
+        == places["satellite_entangled"]
+        == (("ground_station",), "", "")
+    )
+
+
+def _write(tmp_path: Path, raw: dict) -> Path:
+    bad = tmp_path / "technologies.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return bad
+
+
+def test_trusted_node_as_link_equipment_is_rejected(tmp_path: Path):
+    raw = read_yaml_mapping(CATALOGUE_PATH)
+    raw["technologies"]["bb84"]["equipment"] = {"ends": ["trusted_node"]}
+    with pytest.raises(QroadInputError, match=r"technologies\.bb84\.equipment: trusted_node"):
+        load_catalogue(_write(tmp_path, raw))
+
+
+def test_node_spacing_belongs_to_repeater_chains_and_needs_a_source(tmp_path: Path):
+    raw = read_yaml_mapping(CATALOGUE_PATH)
+    raw["technologies"]["bb84"]["max_node_spacing_km"] = 50
+    with pytest.raises(QroadInputError, match=r"bb84\.max_node_spacing_km: only repeater"):
+        load_catalogue(_write(tmp_path, raw))
+    raw = read_yaml_mapping(CATALOGUE_PATH)
+    raw["technologies"]["repeater"]["max_node_spacing_km"] = 50
+    raw["technologies"]["repeater"]["sources"].pop("max_node_spacing_km", None)
+    with pytest.raises(QroadInputError, match=r"repeater\.sources\.max_node_spacing_km"):
+        load_catalogue(_write(tmp_path, raw))
+    raw["technologies"]["repeater"]["sources"]["max_node_spacing_km"] = "assumption: a test"
+    assert load_catalogue(_write(tmp_path, raw)).technologies["repeater"].max_node_spacing_km == 50
+
+
 def test_learning_curve_by_hand(catalogue):
     tp = technology_periods(
         catalogue, enabled=["cv_qkd"], periods=PERIODS, milestone_years=_years()
     )
     capex = dict(zip(tp["period"], tp["capex_eur"], strict=True))
-    # 80 000 EUR, 5 %/yr learning, available from 2026
-    assert capex[2030] == pytest.approx(80_000 * 0.95**4)
-    assert capex[2045] == pytest.approx(80_000 * 0.95**19)
+    # 80 000 EUR, 5 %/yr learning, available from 2026; x0.7 from chip_qkd_modules (2026 here,
+    # a roadmap cost step, data/roadmap.yaml)
+    assert capex[2030] == pytest.approx(80_000 * 0.95**4 * 0.7)
+    assert capex[2045] == pytest.approx(80_000 * 0.95**19 * 0.7)
     assert capex[2025] == pytest.approx(80_000)  # not yet available: no learning yet
     assert list(tp["available"]) == [False, True, True, True, True]
 
@@ -131,7 +177,8 @@ def test_available_year_override(catalogue):
     )
     assert list(tp["available"]) == [False, False, False, True, True]
     row = tp[tp["period"] == 2045].iloc[0]
-    assert row["capex_eur"] == pytest.approx(500_000 * (1 - 0.08) ** 5)
+    # x0.7 from telecom_repeater_nodes (2030 here, a roadmap cost step, data/roadmap.yaml)
+    assert row["capex_eur"] == pytest.approx(500_000 * (1 - 0.08) ** 5 * 0.7)
 
 
 def test_improvements_and_param_overrides(catalogue):
@@ -139,8 +186,9 @@ def test_improvements_and_param_overrides(catalogue):
         catalogue, enabled=["bb84", "mdi_memory"], periods=[2030, 2060], milestone_years=_years()
     )
     bb84 = tp[tp["tech"] == "bb84"].set_index("period")["params"]
-    assert bb84[2030]["eta_det"] == pytest.approx(0.25 + 0.02 * (2030 - 2021))
-    assert bb84[2060]["eta_det"] == pytest.approx(0.9)  # capped
+    # Bob's efficiency 10 % (Lim et al. 2014 preset) + 2 points/yr, capped at 0.6 (issue 18)
+    assert bb84[2030]["eta_det"] == pytest.approx(0.10 + 0.02 * (2030 - 2021))
+    assert bb84[2060]["eta_det"] == pytest.approx(0.6)  # capped
     memory = tp[tp["tech"] == "mdi_memory"].set_index("period")["params"]
     assert memory[2030]["t2_s"] == pytest.approx(0.01 * 1.5**9)
     assert memory[2060]["t2_s"] == pytest.approx(1.3)  # capped
@@ -192,3 +240,39 @@ def test_every_scenario_override_key_is_a_catalogue_field():
     tech_fields = {f.name for f in dataclasses.fields(Technology)} | {"available_year"}
     assert set(TechOverride.model_fields) <= tech_fields
     assert set(EquipmentOverride.model_fields) <= {f.name for f in dataclasses.fields(Equipment)}
+
+
+def test_improvements_are_capped(catalogue):
+    """No physics parameter improves without bound: every growing improvement has a finite
+    max and every shrinking one a finite min (issue 18: caps at published records)."""
+    for tech in catalogue.technologies.values():
+        for name, rule in tech.improvements.items():
+            grows = rule.add_per_year > 0 or rule.multiply_per_year > 1
+            shrinks = rule.add_per_year < 0 or rule.multiply_per_year < 1
+            assert not grows or rule.max < float("inf"), (tech.name, name)
+            assert not shrinks or rule.min > float("-inf"), (tech.name, name)
+
+
+def test_detector_saturation_caps_the_rate(catalogue):
+    """A technology's key per system never exceeds its max_count_rate_hz (bits <= detections):
+    bb84 of 2060 (0.52 bit/pulse at 0 km) clocked at 5 GHz would make 262 Mb/s, capped at its
+    60 M detections/s; the cap is set only where sourced."""
+    import numpy as np
+
+    from engine.capacity import key_rate_per_system_bps
+
+    tp = technology_periods(
+        catalogue,
+        enabled=["bb84"],
+        periods=[2060],
+        milestone_years=_years(),
+        overrides={"bb84": {"repetition_rate_hz": 5e9}},
+    )
+    row = tp.iloc[0].to_dict()
+    capped = key_rate_per_system_bps(row, np.array([0.0, 1.0]), alpha_db_per_km=0.2)
+    assert np.all(capped == 6e7)
+    free = key_rate_per_system_bps({**row, "max_count_rate_hz": None}, [0.0], alpha_db_per_km=0.2)
+    assert free[0] > capped[0]
+    for tech in catalogue.technologies.values():
+        if tech.max_count_rate_hz is not None:
+            assert "max_count_rate_hz" in tech.sources, tech.name

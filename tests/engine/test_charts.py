@@ -146,6 +146,36 @@ def test_network_map_links_widths_and_site_colours(tables) -> None:
     assert [t.name for t in early_2025.data if t.mode == "lines"] == ["I"]
 
 
+def test_network_map_draws_equipped_field_huts_as_diamonds(tables) -> None:
+    """A field hut (kind "field") with a relay installed is a diamond without a label; an
+    unused one is not drawn. Tables written before the ``kind`` column are told apart by
+    the hut id ``A~B@91km``."""
+    huts = pd.DataFrame(
+        {
+            "site": ["A~C@70km", "A~C@20km"],
+            "name": ["field hut A–C 70 km", "field hut A–C 20 km"],
+            "lon": [1.0, 0.3],
+            "lat": [51.2, 51.1],
+            "kind": "field",
+            "scenario": "late",
+        }
+    )
+    sites = pd.concat([tables["sites"].assign(kind="site"), huts], ignore_index=True)
+    relay = pd.DataFrame(
+        [(2030, "A~C@70km", "relay", True, True, "late")],
+        columns=["period", "site", "equipment", "installed", "new", "scenario"],
+    )
+    equipment = pd.concat([tables["equipment"], relay], ignore_index=True)
+    args = [sites, tables["links"], tables["builds"], tables["flows"], equipment]
+    fig = charts.network_map_figure(*args, scenario="late", period=2030)
+    [hut] = [t for t in fig.data if t.name.startswith("field huts")]
+    assert hut.name == "field huts: relays"
+    assert list(hut.text) == ["A~C@70km"] and hut.marker.symbol == "diamond"
+    assert hut.mode == "markers"
+    assert all(t.marker.symbol == "circle" for t in fig.data if t.name.startswith("sites"))
+    assert charts.is_field_site(sites.drop(columns="kind")).tolist() == [False] * 6 + [True] * 2
+
+
 def test_physics_figure_log_axis_drops_zero_and_draws_plob() -> None:
     rates = pd.DataFrame(
         {

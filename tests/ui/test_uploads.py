@@ -116,7 +116,8 @@ def test_unknown_field_names_its_path(uploads: Path) -> None:
     data = b"extends: base.yaml\nname: up\nnetwork: {sites_csv: /etc/passwd}\n"
     assert _errors(uploads, "up.yaml", data) == (
         "**network.sites_csv**: unknown key (did you mean 'sites'?). You gave `'sites_csv'`. "
-        "Allowed: keys: topology, sites, spans, fibre_loss_db_per_km, route_factor.",
+        "Allowed: keys: topology, sites, spans, fibre_loss_db_per_km, route_factor, "
+        "bypass_loss_db, link_margin_db.",
     )
 
 

@@ -27,6 +27,16 @@ def test_span_without_length_is_great_circle_times_route_factor():
     assert net.route_factor == 1.25  # the default (an assumption)
 
 
+def test_bypass_and_margin_losses_default_to_one_db_each():
+    net = Network(sites=SITES, spans=[{"a": "A", "b": "B"}])
+    assert (net.bypass_loss_db, net.link_margin_db) == (1.0, 1.0)
+    net = Network(sites=SITES, spans=[{"a": "A", "b": "B"}], bypass_loss_db=0, link_margin_db=3)
+    assert (net.bypass_loss_db, net.link_margin_db) == (0.0, 3.0)
+    for key, value in (("bypass_loss_db", -0.5), ("bypass_loss_db", 12), ("link_margin_db", 25)):
+        with pytest.raises(ValidationError):
+            Network(sites=SITES, spans=[{"a": "A", "b": "B"}], **{key: value})
+
+
 def test_numeric_site_ids_become_strings():
     net = Network(
         sites=[{"id": 1, "lon": 0, "lat": 0}, {"id": 2, "lon": 1, "lat": 0}],
@@ -73,3 +83,21 @@ def test_trust_shares_accept_sums_within_tolerance_only(a, b, nudge):
 def test_parallel_spans_are_rejected():
     with pytest.raises(ValidationError, match="duplicate span"):
         Network(sites=SITES, spans=[{"a": "A", "b": "B"}, {"a": "B", "b": "A"}])
+
+
+def test_validate_refuses_a_timeline_out_of_the_roadmaps_order():
+    """field QEC repeaters come after lab QEC repeaters (data/roadmap.yaml ``after``): a
+    mapping dating them earlier than lab QEC's mid year is an error at validation (as at
+    run time), naming both milestones."""
+    from pathlib import Path
+
+    from engine.errors import QroadInputError
+    from engine.scenario import load_scenario
+    from engine.scenario.timeline import load_roadmap
+
+    lab = load_roadmap().timelines["mid"]["lab_qec_repeaters"]
+    tiny = Path(__file__).resolve().parents[3] / "scenarios" / "tiny.yaml"
+    with pytest.raises(QroadInputError) as err:
+        load_scenario(tiny, overrides=[f"timeline={{field_qec_repeaters: {lab - 1}}}"])
+    assert err.value.path == "timeline.field_qec_repeaters" and err.value.value == lab - 1
+    assert "lab_qec_repeaters" in str(err.value)
