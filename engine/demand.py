@@ -179,33 +179,37 @@ def _entries(
         keys = sorted(total, key=lambda k: (order[k[0]], order[k[1]]))
         return [_entry(a, b, total[a, b] * bps_per_unit) for a, b in keys if total[a, b] > 0]
     if isinstance(pairs, str | Path):
-        return _csv_entries(Path(pairs), order, base_dir, file)
+        return _csv_entries(Path(pairs), order, base_rate, base_dir, file)
     if isinstance(pairs, list | tuple):
-        return [_explicit(p, order, file, f"demand.pairs[{i}]") for i, p in enumerate(pairs)]
+        return [
+            _explicit(p, order, base_rate, file, f"demand.pairs[{i}]") for i, p in enumerate(pairs)
+        ]
     ok = "'all', 'sndlib', a CSV path or a list of {a, b, key_rate_bps}"
     raise _err("unknown demand source", file, "demand.pairs", pairs, ok)
 
 
 def _csv_entries(
-    path: Path, order: dict[str, int], base_dir: Path | None, file: str | None
+    path: Path, order: dict[str, int], base_rate: float, base_dir: Path | None, file: str | None
 ) -> list[dict]:
     full = path if path.is_absolute() else (base_dir or Path.cwd()) / path
     if not full.is_file():
         raise _err("demand file not found", file, "demand.pairs", str(path), "an existing CSV")
     df = read_user_csv(full)
-    missing = [c for c in ("a", "b", "key_rate_bps") if c not in df.columns]
+    missing = [c for c in ("a", "b") if c not in df.columns]
     if missing:
-        ok = "columns a, b, key_rate_bps (optional trust, customer, paths)"
+        ok = "columns a, b (optional key_rate_bps, trust, customer, paths)"
         raise _err(f"missing columns {missing}", full, "header", list(df.columns), ok)
     rows = df.to_dict("records")
     clean = [{k: v.strip() for k, v in r.items() if v.strip()} for r in rows]
-    return [_explicit(r, order, full, f"line {i + 2}") for i, r in enumerate(clean)]
+    return [_explicit(r, order, base_rate, full, f"line {i + 2}") for i, r in enumerate(clean)]
 
 
-def _explicit(item: Any, order: dict[str, int], file: Any, where: str) -> dict:
-    if not isinstance(item, dict) or not {"a", "b", "key_rate_bps"} <= item.keys():
-        ok = "{a, b, key_rate_bps, trust?, customer?, paths?}"
-        raise _err("demand needs a, b and key_rate_bps", file, where, item, ok)
+def _explicit(item: Any, order: dict[str, int], base_rate: float, file: Any, where: str) -> dict:
+    """One explicit pair; a missing (or empty) ``key_rate_bps`` is ``base_key_rate_bps``,
+    as the scenario models document."""
+    if not isinstance(item, dict) or not {"a", "b"} <= item.keys():
+        ok = "{a, b, key_rate_bps?, trust?, customer?, paths?}"
+        raise _err("demand needs a and b", file, where, item, ok)
     unknown = set(item) - {"a", "b", "key_rate_bps", "trust", "customer", "paths"}
     if unknown:
         ok = "a, b, key_rate_bps, trust, customer, paths"
@@ -213,7 +217,8 @@ def _explicit(item: Any, order: dict[str, int], file: Any, where: str) -> dict:
     a, b = (_known(str(item[k]), order, file, f"{where}.{k}") for k in ("a", "b"))
     if a == b:
         raise _err("a demand needs two different sites", file, f"{where}.b", b, f"not {a!r}")
-    rate = _rate(item["key_rate_bps"], file, f"{where}.key_rate_bps")
+    given = item.get("key_rate_bps")
+    rate = base_rate if given is None else _rate(given, file, f"{where}.key_rate_bps")
     trust = item.get("trust") or None
     if trust is not None and trust not in TRUST_CLASSES:
         raise _err("unknown trust class", file, f"{where}.trust", trust, ", ".join(TRUST_CLASSES))

@@ -162,7 +162,7 @@ def test_inline_pairs_with_customer_and_paths() -> None:
         ({"pairs": [{"a": "A", "b": "A", "key_rate_bps": 1}]}, "demand.pairs[0].b", "different"),
         ({"pairs": [{"a": "A", "b": "B", "key_rate_bps": -1}]}, "demand.pairs[0].key_rate_bps",
          "≥ 0"),
-        ({"pairs": [{"a": "A", "b": "B"}]}, "demand.pairs[0]", "needs a, b and key_rate_bps"),
+        ({"pairs": [{"a": "A"}]}, "demand.pairs[0]", "needs a and b"),
         ({"pairs": [{"a": "A", "b": "B", "key_rate_bps": 1, "trust": "full"}]},
          "demand.pairs[0].trust", "unknown trust"),
         ({"pairs": [{"a": "A", "b": "B", "key_rate_bps": 1, "paths": 0}]},
@@ -218,13 +218,31 @@ def test_unknown_site_lists_known_ids() -> None:
 
 
 def test_csv_errors_name_the_csv(tmp_path: Path) -> None:
-    (tmp_path / "m.csv").write_text("a,b,rate\nA,B,5\n")
+    (tmp_path / "m.csv").write_text("x,b\nA,B\n")
     with pytest.raises(QroadInputError, match="missing columns") as err:
         _build(pairs="m.csv", base_dir=tmp_path)
     assert err.value.file == str(tmp_path / "m.csv") and "key_rate_bps" in err.value.allowed
+    (tmp_path / "r.csv").write_text("a,b,rate\nA,B,5\n")
+    with pytest.raises(QroadInputError, match="unknown demand key") as err:
+        _build(pairs="r.csv", base_dir=tmp_path)
+    assert err.value.path == "line 2.rate"
     (tmp_path / "u.csv").write_text("a,b,key_rate_bps\nA,B,5\nA,Z,1\n")
     with pytest.raises(QroadInputError, match="unknown site") as err:
         _build(pairs="u.csv", base_dir=tmp_path)
     assert (err.value.file, err.value.path) == (str(tmp_path / "u.csv"), "line 3.b")
     with pytest.raises(QroadInputError, match="not found"):
         _build(pairs="missing.csv", base_dir=tmp_path)
+
+
+def test_a_pair_without_a_rate_asks_for_the_base_rate(tmp_path: Path) -> None:
+    """``key_rate_bps`` omitted (a list entry, or an empty CSV cell) = base_key_rate_bps,
+    as scenarios/beijing-shanghai.yaml relies on: validation and running agree."""
+    demands, rates, _ = _build(
+        pairs=[{"a": "A", "b": "B"}, {"a": "A", "b": "C", "key_rate_bps": 7}]
+    )
+    first = rates[rates["period"] == rates["period"].min()].set_index("demand")["key_rate_bps"]
+    by_pair = dict(zip(demands["site_b"], demands["demand"], strict=True))
+    assert first[by_pair["B"]] == pytest.approx(1000.0) and first[by_pair["C"]] == 7.0
+    (tmp_path / "e.csv").write_text("a,b,key_rate_bps\nA,B,\nA,C,7\n")
+    _, rates_csv, _ = _build(pairs="e.csv", base_dir=tmp_path)
+    assert sorted(rates_csv.groupby("demand")["key_rate_bps"].first()) == sorted(first)
