@@ -29,7 +29,7 @@ run: $(STAMP)
 		$(RESULTS)/$(MAIN_NAME)-late
 	$(VENV)/bin/qroad report $(RESULTS)/$(MAIN_NAME)-early $(RESULTS)/$(MAIN_NAME)-mid \
 		$(RESULTS)/$(MAIN_NAME)-late --out $(RESULTS)/$(MAIN_NAME)-report.html
-	$(VENV)/bin/qroad rates --models decoy_bb84,mdi_qkd,tf_qkd,cv_qkd --distance-km 0:600:5 \
+	$(VENV)/bin/qroad rates --timeline mid --year 2035 --distance-km 0:600:5 \
 		--out $(RESULTS)/rates.parquet --plot $(RESULTS)/rates.png
 
 # scripts/ensure-browser.sh installs Debian's chromium + chromium-driver for the browser test

@@ -87,34 +87,58 @@ def main(
 @user_errors
 def rates(
     models: Annotated[
-        str, typer.Option(help="Comma-separated engine.physics models.")
-    ] = "decoy_bb84,mdi_qkd,tf_qkd",
+        str | None,
+        typer.Option(
+            help="Comma-separated engine.physics models, drawn at their presets "
+            "instead of the catalogue."
+        ),
+    ] = None,
     distance_km: Annotated[
         str, typer.Option("--distance-km", help="start:stop:step in km.")
     ] = "0:600:5",
-    preset: Annotated[
-        str | None, typer.Option(help="Physics preset name (default: each model's).")
+    preset: Annotated[str | None, typer.Option(help="Physics preset name (with --models).")] = None,
+    timeline: Annotated[str, typer.Option(help="Timeline of the catalogue rates.")] = "mid",
+    year: Annotated[int, typer.Option(help="Year of the catalogue rates.")] = 2030,
+    techs: Annotated[
+        str | None, typer.Option(help="Comma-separated catalogue technologies (default all).")
     ] = None,
+    per_use: Annotated[
+        bool, typer.Option("--per-use", help="Plot bits per channel use, one PLOB bound.")
+    ] = False,
+    fibre_loss: Annotated[float, typer.Option(help="Fibre loss (dB/km).")] = 0.2,
     out: Annotated[Path | None, typer.Option(help="Parquet file for the rate table.")] = None,
     plot: Annotated[Path | None, typer.Option(help="PNG plot with PLOB drawn.")] = None,
 ) -> None:
-    """Key rate versus distance for physics models: a long table and a log-scale plot."""
+    """Key rate versus distance: the catalogue technologies of a timeline and year (the rates
+    the optimiser uses), or physics models at their presets (--models)."""
+    from engine.catalogue_rates import catalogue_rates_table, plot_catalogue_rates
     from engine.rates import parse_distance_range, plot_rates, rates_table
 
     lengths_km = parse_distance_range(distance_km)
-    table = rates_table([m.strip() for m in models.split(",") if m.strip()], lengths_km, preset)
+    if models is not None:
+        table = rates_table([m.strip() for m in models.split(",") if m.strip()], lengths_km, preset)
+        name = "model"
+    else:
+        chosen = [t.strip() for t in techs.split(",") if t.strip()] if techs else None
+        table = catalogue_rates_table(
+            lengths_km, timeline=timeline, year=year, techs=chosen, alpha_db_per_km=fibre_loss
+        )
+        name = "tech"
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_parquet(out, index=False)
         console.print(f"wrote {len(table)} rows to {out}")
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
-        plot_rates(table, plot)
+        if models is not None:
+            plot_rates(table, plot)
+        else:
+            plot_catalogue_rates(table, plot, per_use=per_use, alpha_db_per_km=fibre_loss)
         console.print(f"wrote plot {plot}")
     if out is None and plot is None:
-        reach = table[table["key_rate_bps"] > 0].groupby("model")["length_km"].max()
-        for model, length_km in reach.items():
-            console.print(f"{model}: key up to {length_km:g} km")
+        reach = table[table["key_rate_bps"] > 0].groupby(name)["length_km"].max()
+        for key, length_km in reach.items():
+            console.print(f"{key}: key up to {length_km:g} km")
 
 
 SetOption = Annotated[
@@ -214,11 +238,13 @@ def candidates(
 def compare(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (DIR/<scenario>).")],
 ) -> None:
-    """Side by side: cost, served share by trust class, phase shares, equipment counts."""
-    from engine.compare import phase_shares, roadmap_table, summary_table
+    """Side by side: cost and unserved key apart, served share by trust class, phase shares,
+    equipment counts."""
+    from engine.compare import phase_shares, roadmap_table, summary_table, unserved_table
 
     for title, table in (
-        ("Runs", summary_table(runs)),
+        ("Runs (cost: capex + opex - residual value, discounted)", summary_table(runs)),
+        ("Unserved key (bit/s) per period", unserved_table(runs)),
         ("Share of served key by roadmap phase", phase_shares(runs)),
         ("Roadmap: served key by phase, installed equipment, discounted cost", roadmap_table(runs)),
     ):

@@ -1,8 +1,10 @@
 """Key-rate tables and plots over distance for the physics models and their named presets.
 
 ``rates_table`` evaluates each model at its preset (``data/physics_presets.yaml``) over a grid
-of lengths; ``plot_rates`` draws the table on a log scale beside the PLOB repeaterless bound;
-``parse_distance_range`` reads the CLI's ``start:stop:step`` grid.
+of lengths; ``plot_rates`` draws the table on a log scale beside the PLOB repeaterless bound
+at each preset's own clock; ``parse_distance_range`` reads the CLI's ``start:stop:step`` grid.
+The catalogue technologies' rates, the ones the optimiser uses, are in
+``engine.catalogue_rates``.
 
 Units: ``length_km`` in km (slant range for satellite downlinks); ``key_rate_per_pulse`` in
 secret bits per channel use; ``key_rate_bps`` in secret bits per second. For models whose
@@ -116,8 +118,8 @@ def plob_bps(
 
 def plot_rates(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a log-scale PNG of key_rate_bps against length_km, one line per model, with the
-    PLOB bound at the first model's repetition rate and fibre loss (0.2 dB/km if its preset
-    has none). Zero rates are left out of the log plot."""
+    PLOB bound at each distinct repetition rate of the presets shown (so no model is drawn
+    beside a bound at another clock). Zero rates are left out of the log plot."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -138,16 +140,20 @@ def plot_rates(table: pd.DataFrame, path: str | Path) -> Path:
             grp["key_rate_bps"][positive],
             label=f"{model} ({preset_name})",
         )
-    first = preset_info(str(table["preset"].iloc[0]))
-    rep_hz = float(first["repetition_rate_hz"])
-    alpha = float(first["params"].get("alpha_db_per_km", 0.2))
     grid = np.linspace(table["length_km"].min(), table["length_km"].max(), 400)
-    ax.plot(
-        grid,
-        plob_bps(grid, alpha_db_per_km=alpha, repetition_rate_hz=rep_hz),
-        "k--",
-        label=f"PLOB bound ({rep_hz:.3g} Hz, {alpha:g} dB/km)",
-    )
+    clocks: dict[float, float] = {}  # clock -> fibre loss of the first preset at that clock
+    for name in dict.fromkeys(table["preset"].astype(str)):
+        info = preset_info(name)
+        alpha = float(info["params"].get("alpha_db_per_km", 0.2))
+        clocks.setdefault(float(info["repetition_rate_hz"]), alpha)
+    for rep_hz, alpha in clocks.items():
+        ax.plot(
+            grid,
+            plob_bps(grid, alpha_db_per_km=alpha, repetition_rate_hz=rep_hz),
+            "k--",
+            lw=0.8,
+            label=f"PLOB bound @ {format_hz(rep_hz)} ({alpha:g} dB/km)",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("distance (km)")
     ax.set_ylabel("secret key rate (bit/s)")
@@ -158,6 +164,44 @@ def plot_rates(table: pd.DataFrame, path: str | Path) -> Path:
     fig.savefig(path, format="png")
     plt.close(fig)
     return path
+
+
+def presets_figure(table: pd.DataFrame) -> Any:
+    """Plotly figure of a ``rates_table`` (key rate vs distance per model and preset, log y)
+    with the PLOB bound at each distinct repetition rate of the presets shown."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    clocks: dict[float, float] = {}
+    for (model, name), rows in table.groupby(["model", "preset"], sort=False):
+        info = preset_info(str(name))
+        clock = float(info["repetition_rate_hz"])
+        clocks.setdefault(clock, float(info["params"].get("alpha_db_per_km", 0.2)))
+        rows = rows[rows["key_rate_bps"] > 0].sort_values("length_km")
+        label = f"{model} ({name}) @ {format_hz(clock)}"
+        fig.add_trace(go.Scatter(x=rows["length_km"], y=rows["key_rate_bps"], name=label))
+    grid = np.linspace(float(table["length_km"].min()), float(table["length_km"].max()), 200)
+    for clock, alpha in clocks.items():
+        bound = plob_bps(grid, alpha_db_per_km=alpha, repetition_rate_hz=clock)
+        fig.add_trace(
+            go.Scatter(
+                x=grid[bound > 0],
+                y=bound[bound > 0],
+                name=f"PLOB bound @ {format_hz(clock)}",
+                line={"dash": "dash"},
+            )
+        )
+    fig.update_xaxes(title_text="Distance (km)")
+    fig.update_yaxes(title_text="Secret key rate (bit/s)", type="log")
+    return fig
+
+
+def format_hz(hz: float) -> str:
+    """A clock as '1 GHz', '100 MHz', '24.8 MHz', '500 kHz'."""
+    for scale, unit in ((1e9, "GHz"), (1e6, "MHz"), (1e3, "kHz")):
+        if hz >= scale:
+            return f"{hz / scale:.3g} {unit}"
+    return f"{hz:.3g} Hz"
 
 
 def parse_distance_range(spec: str) -> np.ndarray:

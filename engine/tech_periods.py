@@ -4,6 +4,9 @@
 the timeline, learning-curve capex, opex, lifetime, repetition rate, reach cap and the
 physics keyword arguments of that period. ``model_tables()`` turns it into the ModelData
 ``technologies``, ``equipment`` and ``costs`` tables. The rules are in ``engine.catalogue``.
+Roadmap cost steps (``effects`` of ``data/roadmap.yaml`` milestones, ``cost_factors``) multiply
+the capex and opex of the technologies and equipment they name from the milestone's year on,
+after learning and the scenario's overrides.
 The override keys a scenario may give are the fields of its pydantic models
 (``engine.scenario.models.TechOverride`` and ``EquipmentOverride``).
 """
@@ -18,6 +21,7 @@ import pandas as pd
 from engine.catalogue import Catalogue, Technology
 from engine.errors import QroadInputError
 from engine.scenario.models import EquipmentOverride, TechOverride
+from engine.scenario.timeline import Roadmap, load_roadmap
 
 TECH_PERIOD_COLUMNS = (
     "tech",
@@ -34,6 +38,8 @@ TECH_PERIOD_COLUMNS = (
     "lifetime_years",
     "repetition_rate_hz",
     "max_length_km",
+    "max_node_spacing_km",
+    "max_count_rate_hz",
     "passes_per_day",
     "clear_sky_probability",
     "end_equipment",
@@ -114,7 +120,40 @@ def technology_periods(
             _period_row(tech, int(period), available_year, over, catalogue.base_year)
             for period in periods
         ]
-    return pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
+    factors = cost_factors(milestone_years, periods)
+    for row in rows:
+        capex_f, opex_f = factors.get(row["tech"], {}).get(row["period"], (1.0, 1.0))
+        row["capex_eur"] *= capex_f
+        row["opex_eur_per_year"] *= opex_f
+    table = pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
+    # the equipment's steps, for model_tables (which has no timeline of its own)
+    table.attrs["equipment_cost_factors"] = {
+        k: v for k, v in factors.items() if k in catalogue.equipment
+    }
+    return table
+
+
+def cost_factors(
+    milestone_years: Mapping[str, int], periods: Iterable[int], roadmap: Roadmap | None = None
+) -> dict[str, dict[int, tuple[float, float]]]:
+    """(capex factor, opex factor) per technology or equipment and period: the product of
+    the ``effects`` of every milestone dated in or before the period (milestones the
+    timeline does not date apply nowhere). Items no effect names are absent (factor 1)."""
+    roadmap = roadmap or load_roadmap()
+    periods = [int(p) for p in periods]
+    out: dict[str, dict[int, tuple[float, float]]] = {}
+    for milestone in roadmap.milestones:
+        year = milestone_years.get(milestone.id)
+        if year is None:
+            continue
+        for effect in milestone.effects:
+            for item in effect.items:
+                per_period = out.setdefault(item, {p: (1.0, 1.0) for p in periods})
+                for p in periods:
+                    if p >= int(year):
+                        capex, opex = per_period[p]
+                        per_period[p] = (capex * effect.capex_factor, opex * effect.opex_factor)
+    return out
 
 
 def _available_year(
@@ -160,6 +199,8 @@ def _period_row(
         "lifetime_years": float(over.get("lifetime_years", tech.lifetime_years)),
         "repetition_rate_hz": float(over.get("repetition_rate_hz", tech.repetition_rate_hz)),
         "max_length_km": float(over.get("max_length_km", tech.max_length_km)),
+        "max_node_spacing_km": tech.max_node_spacing_km,  # None: no spacing limit
+        "max_count_rate_hz": tech.max_count_rate_hz,  # None: no detector-saturation cap
         "passes_per_day": tech.passes_per_day,
         "clear_sky_probability": tech.clear_sky_probability,
         "end_equipment": tech.end_equipment,
@@ -174,11 +215,14 @@ def model_tables(
     tech_periods: pd.DataFrame,
     *,
     equipment_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    milestone_years: Mapping[str, int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """ModelData ``technologies``, ``equipment`` and ``costs`` tables.
 
-    Equipment (all five kinds, since links may need any) has no learning and is available in
-    every period; its capex is per site, its opex per site and year.
+    Equipment (all kinds, since links may need any) has no learning and is available in
+    every period; its capex is per site, its opex per site and year, times the roadmap's cost
+    steps (``cost_factors`` of ``milestone_years``; without it, the steps
+    ``technology_periods`` recorded in ``tech_periods.attrs``).
     """
     equipment_overrides = equipment_overrides or {}
     periods = sorted(int(p) for p in tech_periods["period"].unique())
@@ -191,6 +235,10 @@ def model_tables(
             "lifetime_years": first["lifetime_years"].astype(float).to_numpy(),
         }
     )
+    if milestone_years is not None:
+        steps = cost_factors(milestone_years, periods)
+    else:
+        steps = tech_periods.attrs.get("equipment_cost_factors", {})
     eq_rows, cost_rows = [], []
     for name, eq in catalogue.equipment.items():
         over = equipment_overrides.get(name, {})
@@ -201,12 +249,14 @@ def model_tables(
             }
         )
         for period in periods:
+            capex_f, opex_f = steps.get(name, {}).get(period, (1.0, 1.0))
+            opex = float(over.get("opex_eur_per_year", eq.opex_eur_per_year))
             cost_rows.append(
                 {
                     "item": name,
                     "period": period,
-                    "capex_eur": float(over.get("capex_eur", eq.capex_eur)),
-                    "opex_eur_per_year": float(over.get("opex_eur_per_year", eq.opex_eur_per_year)),
+                    "capex_eur": float(over.get("capex_eur", eq.capex_eur)) * capex_f,
+                    "opex_eur_per_year": opex * opex_f,
                     "available": True,
                 }
             )

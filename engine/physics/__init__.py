@@ -19,11 +19,8 @@ from engine.physics.repeater import (
     repeater_qec_chain,
     repeater_qec_key_rate_bps,
 )
-from engine.physics.satellite import (
-    satellite_daily_key_bits,
-    satellite_key_rate,
-    satellite_pass_key,
-)
+from engine.physics.satellite import satellite_key_rate
+from engine.physics.satellite_pass import satellite_daily_key_bits, satellite_pass_key
 from engine.physics.twin_field import tf_qkd
 
 __all__ = [

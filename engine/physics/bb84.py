@@ -9,7 +9,13 @@ Model (all rates in secret bits per pulse sent by Alice):
   error-weighted gain E_μQ_μ = e₀Y₀ + e_d(1 − e^(−ημ)) with e₀ = ½, the single-photon error
   rate e₁ = (e₀Y₀ + e_dη)/Y₁ and the single-photon gain Q₁ = μe^(−μ)Y₁.
 * Key rate, GLLP (Gottesman–Lo–Lütkenhaus–Preskill QIC 4, 325 (2004)) as written in MQZL
-  Eq. (1): R = q{−Q_μ f h(E_μ) + Q₁[1 − h(e₁)]}, q = ½ for BB84 basis sifting.
+  Eq. (1): R = q{−Q_μ f h(E_μ) + Q₁[1 − h(e₁)]}, q the sifting factor.
+* Sifting convention (docs/physics.md): ``q`` defaults to ½ (symmetric BB84, as in the
+  published GLLP/MQZL curves the tests reproduce). The catalogue plans every protocol with
+  efficient, biased basis choice (Lo, Chau, Ardehali, J. Cryptology 18, 133 (2005)), where
+  q → 1 asymptotically, as MDI, TF, memory-assisted MDI and the repeaters here assume; its
+  point-to-point BB84 uses the finite-key model (``decoy_bb84_finite``), whose key-basis
+  probability is optimised.
 * ``decoy="infinite"``: Y₁ and e₁ are known exactly (infinitely many decoys, LMC 2005).
 * ``decoy="vacuum+weak"``: Y₁ and e₁ replaced by the MQZL bounds from one vacuum and one
   weak decoy of intensity ν < μ, Eq. (34)
@@ -145,7 +151,8 @@ def decoy_bb84(
         y0: background yield Y₀ of Bob's whole detection system per pulse.
         e_d: misalignment error probability of a detected photon.
         f_ec: error-correction inefficiency (≥ 1).
-        q: sifting factor (½ for BB84 with unbiased bases).
+        q: sifting factor (½ for BB84 with unbiased bases; → 1 for efficient BB84,
+            Lo–Chau–Ardehali 2005, the convention of the other protocols here).
         mu: signal intensity (mean photons per pulse); ``None`` optimises it per distance.
         decoy: ``"infinite"`` or ``"vacuum+weak"``.
         nu: weak-decoy intensity for ``"vacuum+weak"`` (must be < μ).

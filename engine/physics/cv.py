@@ -264,6 +264,9 @@ def cv_qkd(
 
     Rounding: K is a difference of O(1) entropies whose rounding error reaches ~1e-13 bits, so
     K below 1e-12 bits per symbol (1e-3 b/s even at 1 GBd) is reported as 0, not as noise.
+    Sifting convention (docs/physics.md): none needed: with homodyne detection Alice keeps
+    the quadrature Bob measured, so K is per symbol sent, asymptotic (no finite-key cost), as
+    the other protocols' efficient-basis rates here.
     Returns an array of the shape of ``length_km``: 0 where no key, never negative or NaN.
     """
     if detection not in ("homodyne", "heterodyne"):

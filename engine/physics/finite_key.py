@@ -130,8 +130,36 @@ def _key_per_pulse(
     n_z = tuple(pulses * qz2 * p * d for p, d in zip(probs, det, strict=True))
     m_z = tuple(pulses * qz2 * p * e for p, e in zip(probs, err, strict=True))
     m_x_total = pulses * qx2 * sum(p * e for p, e in zip(probs, err, strict=True))
-    n_x_total, n_z_total, m_z_total = sum(n_x), sum(n_z), sum(m_z)
 
+    ell, ok = key_length_from_counts(
+        n_x, n_z, m_z, m_x_total, mus, probs, f_ec=f_ec, eps_sec=eps_sec, eps_cor=eps_cor
+    )
+    return np.where(ok, ell / pulses, -1.0)
+
+
+def key_length_from_counts(
+    n_x: tuple[FloatArray, FloatArray, FloatArray],
+    n_z: tuple[FloatArray, FloatArray, FloatArray],
+    m_z: tuple[FloatArray, FloatArray, FloatArray],
+    m_x_total: FloatArray,
+    mus: tuple[FloatArray, FloatArray, FloatArray],
+    probs: tuple[FloatArray, FloatArray, FloatArray],
+    *,
+    f_ec: float,
+    eps_sec: float,
+    eps_cor: float,
+) -> tuple[FloatArray, FloatArray]:
+    """LCWXZ Eq. (1) key length ℓ (bits, may be negative) from observed counts, and where the
+    bounds prove anything (``ok``).
+
+    ``n_x``/``n_z``: detections per intensity (μ₁, μ₂, μ₃) in the key basis X and the test
+    basis Z; ``m_z`` their Z errors; ``m_x_total`` all X errors (for λ_EC = f n_X h(m_X/n_X));
+    ``mus`` and ``probs`` the intensities and their probabilities. Eqs. (2)–(5) bound the
+    vacuum and single-photon X detections and the single-photon phase error.
+    """
+    n_x_total, n_z_total, m_z_total = sum(n_x), sum(n_z), sum(m_z)
+    mu2, mu3 = mus[1], mus[2]
+    p2, p3 = probs[1], probs[2]
     taus = tuple(
         sum(p * np.exp(-k) * k**n for p, k in zip(probs, mus, strict=True)) for n in (0, 1)
     )
@@ -152,7 +180,7 @@ def _key_per_pulse(
     leak = f_ec * n_x_total * _h(m_x_total / n_x_total)
     overhead = 6.0 * np.log2(21.0 / eps_sec) + np.log2(2.0 / eps_cor)
     ell = s_x0 + s_x1_safe * (1.0 - _h(phi)) - leak - overhead
-    return np.where(ok, ell / pulses, -1.0)
+    return ell, ok
 
 
 def decoy_bb84_finite(

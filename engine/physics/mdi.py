@@ -299,7 +299,8 @@ def mdi_qkd(
     with the closed forms of Ma–Razavi PRA 86, 062319 (2012) App. B and Xu–Curty–Qi–Lo
     NJP 15, 113007 (2013) appendix for Q, E, Y₁₁, e₁₁ (see ``_mdi_rate``). Infinitely many decoy
     intensities, so Y₁₁ and e₁₁ are exact; no finite-key effects; efficient basis choice (no
-    sifting factor, as in LCQ's Eq. (1)).
+    sifting factor, as in LCQ's Eq. (1); Lo–Chau–Ardehali 2005, the convention of every
+    protocol here, docs/physics.md).
 
     Arguments: ``length_km`` total Alice–Bob fibre length (km, array); the relay sits at
     ``relay_fraction`` of it from Alice, so η_a = η_det·10^(−α·relay_fraction·L/10) and

@@ -6,12 +6,21 @@
   average-time formula of Sangouard, Simon, de Riedmatten, Gisin, Rev. Mod. Phys. 83, 33
   (2011), Sec. III.B (the (3/2)ⁿ nesting factor is derived there for small success
   probabilities).
-- ``repeater_qec_chain``: a coarse model of repeaters with error-correction encoding (Jiang
-  et al., PRA 79, 032325 (2009); Jing & Razavi, Phys. Rev. Applied 14, 064037 (2020)).
+- ``repeater_qec_chain``: second-generation repeaters with error-correction encoding
+  (Jiang, Taylor, Nemoto, Munro, Van Meter, Lukin, PRA 79, 032325 (2009)), in the form of the
+  "2G" architecture of Muralidharan, Li, Lütkenhaus, Lukin, Jiang, Sci. Rep. 6, 20463 (2016):
+  heralded entanglement generation over each elementary link, CSS encoding, deterministic
+  encoded entanglement swapping; its rate is set by the elementary-link length and its error
+  and success by the number of links.
 - ``repeater_key_rate_bps`` and ``repeater_qec_key_rate_bps``: secret key in bits per second.
+
+Convention (docs/physics.md): entanglement-based BB84 (BBM92) with efficient, biased basis
+choice (Lo, Chau, Ardehali, J. Cryptology 18, 133 (2005)): ``sifting`` 1, asymptotic key.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -153,56 +162,138 @@ def repeater_key_rate_bps(
     return finite_nonneg(sifting * pairs * bbm92_key_fraction((1.0 - v) / 2.0, f_ec))
 
 
+def css_logical_error(eps_physical: float, code_n: int, code_t: int) -> float:
+    """Probability that an encoded connection of an [[n,1,2t+1]] CSS code flips the logical
+    qubit in one basis: more than t of its n physical qubits in error (independent errors of
+    probability ε), i.e. 1 − Σ_{k≤t} C(n,k) ε^k (1−ε)^(n−k).
+
+    Muralidharan et al., Sci. Rep. 6, 20463 (2016), 2G analysis (Steane [[7,1,3]]: n = 7,
+    t = 1): a connection corrects up to t errors per block and fails with the rest.
+    """
+    if int(code_n) != code_n or int(code_t) != code_t or code_n < 1 or not 0 <= code_t < code_n:
+        raise ValueError(f"need integers 0 <= code_t < code_n, got n={code_n}, t={code_t}")
+    _check_prob("eps_physical", eps_physical, allow_zero=True)
+    correct = sum(
+        math.comb(code_n, k) * eps_physical**k * (1.0 - eps_physical) ** (code_n - k)
+        for k in range(code_t + 1)
+    )
+    return float(min(max(1.0 - correct, 0.0), 1.0))
+
+
+def effective_physical_error(eps_gate: float, eps_meas: float) -> float:
+    """Error per physical qubit of an encoded connection, ε = 2ε_M + ε_G + (2/3)(1 − F₀),
+    with F₀ = 1 − (5/4)ε_G the fidelity of a purified elementary pair (gate-limited).
+
+    The effective-error expression of the 2G analysis of Muralidharan et al. (2016) as used
+    in a public reproduction of that paper; not re-read in the paper's text here.
+    """
+    _check_prob("eps_gate", eps_gate, allow_zero=True)
+    _check_prob("eps_meas", eps_meas, allow_zero=True)
+    f0 = 1.0 - 1.25 * eps_gate
+    return float(min(2.0 * eps_meas + eps_gate + (2.0 / 3.0) * (1.0 - f0), 0.5))
+
+
+def _link_count(length: FloatArray, node_spacing_km: float, n_links: int | None) -> FloatArray:
+    """Elementary links: ``n_links`` when the caller knows them, else ⌈L / spacing⌉ (≥ 1)."""
+    if n_links is not None:
+        if int(n_links) != n_links or n_links < 1:
+            raise ValueError(f"n_links must be a positive integer, got {n_links}")
+        return np.full(length.shape, float(n_links))
+    return np.maximum(np.ceil(length / node_spacing_km - 1e-9), 1.0)
+
+
 def repeater_qec_chain(
     length_km: ArrayLike,
     *,
     node_spacing_km: float,
-    rate_per_node_hz: float,
-    p_hop_success: float,
+    alpha_db_per_km: float = 0.2,
+    eta_coupling: float,
+    t_local_s: float,
+    qubits_per_side: int,
+    code_n: int = 7,
+    max_rounds: int = 100,
+    n_links: int | None = None,
 ) -> FloatArray:
-    """Coarse model of an encoded (QEC) repeater chain: logical pairs per second.
+    """Encoded Bell pairs per second over a second-generation (HEG + QEC) repeater chain.
 
-    Jiang et al. PRA 79, 032325 (2009) connect encoded memories hop by hop; their pair rate
-    is set by local operations, independent of the total length to first order. Here:
-        N_hops = max(1, ⌈L / node_spacing⌉),  R = rate_per_node · p_hop^N_hops ,
-    where ``rate_per_node_hz`` is the encoded-pair generation rate of one node (an input from
-    the catalogue) and ``p_hop_success`` the probability that a hop's encoded connection is not
-    lost (heralded failures discard the pair). This is not a derivation of Jiang's or
-    Jing–Razavi's protocol-level rates, only a rate-per-node scaling with their structure.
+    Structure of Jiang et al., PRA 79, 032325 (2009), as compared in Muralidharan et al.,
+    Sci. Rep. 6, 20463 (2016) ("2G"): each elementary link of length L₀ (``node_spacing_km``,
+    the longest link of the chain) needs n = ``code_n`` physical Bell pairs, made by heralded
+    entanglement generation (two photons meet at the link's middle) with success per attempt
+        p = ½ η_c² 10^(−αL₀/10)
+    (each photon crosses L₀/2 with coupling/detection efficiency η_c = ``eta_coupling``); an
+    attempt lasts τ = t₀ + L₀/c (local operations ``t_local_s``, then the photons out and
+    the herald back, c = 2×10⁵ km/s). Each node side has m = ``qubits_per_side`` memory
+    qubits, m/n per physical pair, attempting in parallel; a link is ready after k rounds
+    with P_k = [1 − (1 − p)^(k m/n)]^n. The encoded swaps are deterministic, so one cycle of
+    k rounds delivers an end-to-end encoded pair when all N links are ready:
+        R = max_k P_k^N / (k τ),   k = 1 … ``max_rounds``,
+    N = ``n_links`` if given, else ⌈L/L₀⌉. The rate depends on L₀ (p and τ) and, through
+    P_k^N, on the number of nodes; with P_k → 1 it no longer depends on L.
+
+    Simplified: the physical pairs' purification is folded into the gate-limited fidelity of
+    ``effective_physical_error``; memory decoherence within a cycle is neglected (τ ≪ T₂).
     """
-    if node_spacing_km <= 0.0 or rate_per_node_hz <= 0.0:
-        raise ValueError("node_spacing_km and rate_per_node_hz must be positive")
-    _check_prob("p_hop_success", p_hop_success)
+    if node_spacing_km <= 0.0 or t_local_s < 0.0:
+        raise ValueError("node_spacing_km must be positive and t_local_s non-negative")
+    _check_prob("eta_coupling", eta_coupling)
+    if int(qubits_per_side) != qubits_per_side or qubits_per_side < code_n or code_n < 1:
+        raise ValueError(f"need integers qubits_per_side >= code_n >= 1, got {qubits_per_side}")
+    if int(max_rounds) != max_rounds or max_rounds < 1:
+        raise ValueError(f"max_rounds must be a positive integer, got {max_rounds}")
+    if alpha_db_per_km < 0.0:
+        raise ValueError(f"alpha_db_per_km must be non-negative, got {alpha_db_per_km}")
     length = _check_lengths(length_km)
-    hops = np.maximum(np.ceil(length / node_spacing_km - 1e-9), 1.0)
-    return finite_nonneg(rate_per_node_hz * np.power(p_hop_success, hops))
+    links = _link_count(length, node_spacing_km, n_links)
+    p = 0.5 * eta_coupling**2 * 10.0 ** (-alpha_db_per_km * node_spacing_km / 10.0)
+    tau = t_local_s + node_spacing_km / SPEED_OF_LIGHT_FIBRE_KM_PER_S
+    rounds = np.arange(1, int(max_rounds) + 1, dtype=np.float64)
+    per_pair = -np.expm1(rounds * (qubits_per_side / code_n) * np.log1p(-p))
+    log_ready = code_n * np.log(per_pair)  # log P_k, one per k
+    # log R_k = N log P_k − log(k τ); maximised over k for every length at once
+    log_rate = links[..., None] * log_ready - np.log(rounds * tau)
+    return finite_nonneg(np.exp(np.max(log_rate, axis=-1)))
 
 
 def repeater_qec_key_rate_bps(
     length_km: ArrayLike,
     *,
     node_spacing_km: float,
-    rate_per_node_hz: float,
-    p_hop_success: float,
-    logical_error_per_hop: float,
+    eta_coupling: float,
+    t_local_s: float,
+    qubits_per_side: int,
+    eps_gate: float,
+    eps_meas: float,
     f_ec: float,
+    alpha_db_per_km: float = 0.2,
+    code_n: int = 7,
+    code_t: int = 1,
+    max_rounds: int = 100,
+    n_links: int | None = None,
     sifting: float = 1.0,
 ) -> FloatArray:
     """Secret bits per second over a ``repeater_qec_chain`` with BBM92 key extraction.
 
-    Residual logical errors are independent bit flips of probability e per hop, so after
-    N hops Q = [1 − (1 − 2e)^N]/2 (Jing & Razavi 2020 track the QBER of encoded chains the same
-    way, per logical error); K = sifting · R · r(Q) with r from ``bbm92_key_fraction``.
+    Each of the N − 1 encoded swaps and the final read-out, N connections in all, flips the
+    logical qubit in each basis with e_L = ``css_logical_error``(ε, n, t), ε from
+    ``effective_physical_error``(ε_G, ε_M); independent flips compose to
+        Q = [1 − (1 − 2e_L)^N] / 2     (the same in X and Z, Muralidharan et al. 2016),
+    and K = sifting · R · r(Q), r from ``bbm92_key_fraction``.
     """
-    _check_prob("logical_error_per_hop", logical_error_per_hop, allow_zero=True)
     _check_prob("sifting", sifting)
     length = _check_lengths(length_km)
     pairs = repeater_qec_chain(
         length,
         node_spacing_km=node_spacing_km,
-        rate_per_node_hz=rate_per_node_hz,
-        p_hop_success=p_hop_success,
+        alpha_db_per_km=alpha_db_per_km,
+        eta_coupling=eta_coupling,
+        t_local_s=t_local_s,
+        qubits_per_side=qubits_per_side,
+        code_n=code_n,
+        max_rounds=max_rounds,
+        n_links=n_links,
     )
-    hops = np.maximum(np.ceil(length / node_spacing_km - 1e-9), 1.0)
-    qber = 0.5 * (1.0 - np.power(1.0 - 2.0 * min(logical_error_per_hop, 0.5), hops))
+    e_l = css_logical_error(effective_physical_error(eps_gate, eps_meas), code_n, code_t)
+    links = _link_count(length, node_spacing_km, n_links)
+    qber = 0.5 * (1.0 - np.power(1.0 - 2.0 * min(e_l, 0.5), links))
     return finite_nonneg(sifting * pairs * bbm92_key_fraction(qber, f_ec))

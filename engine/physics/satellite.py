@@ -21,7 +21,19 @@ Model (each step is standard; the combination and the parameter values are state
    - a fixed pointing loss in dB, and the receiver-optics and detector efficiencies;
 3. key per pulse: vacuum + weak decoy BB84 bounds of Ma, Qi, Zhao, Lo, PRA 72, 012326 (2005),
    Eqs. (34) (Y₁ lower bound) and (37) (e₁ upper bound), with the GLLP rate
-   R = q{−Q_μ f h(E_μ) + Q₁[1 − h(e₁)]} of their Eq. (1). Asymptotic: no finite-key cost.
+   R = q{−Q_μ f h(E_μ) + Q₁[1 − h(e₁)]} of their Eq. (1) (asymptotic);
+4. key per pass with its finite-key cost (``satellite_pass_key`` with ``eps_sec``, module
+   ``engine.physics.satellite_pass``, which also sums the asymptotic key over a pass and
+   gives the daily volume): one pass
+   is one block; the expected detections and errors of each intensity and basis are summed
+   over the pass and bounded as in Lim, Curty, Walenta, Xu, Zbinden, PRA 89, 022307 (2014),
+   Eqs. (1)–(5) (``finite_key.key_length_from_counts``), with Micius's three intensities
+   μ > ν > 0 = vacuum, their probabilities and symmetric bases (key from both bases, each
+   basis's phase error bounded from the other's counts).
+
+Sifting convention (docs/physics.md): Micius used symmetric bases, so the asymptotic rate's
+``q`` = signal probability × basis match ½ (Liao 2017); this is the experiment being
+reproduced, not the efficient-BB84 convention of the fibre technologies.
 """
 
 from __future__ import annotations
@@ -280,47 +292,3 @@ def pass_profile(
     cos_g = np.cos(g0) * np.cos(omega * t)
     rng = np.sqrt(EARTH_RADIUS_KM**2 + r * r - 2.0 * EARTH_RADIUS_KM * r * cos_g)
     return t, rng
-
-
-def satellite_pass_key(
-    max_elevation_deg: ArrayLike = 90.0,
-    *,
-    repetition_rate_hz: float,
-    time_step_s: float = 1.0,
-    **link_params: float,
-) -> FloatArray:
-    """Secret bits in one pass: Σ_t rate_hz · key_per_pulse(R(t)) · Δt over the visible arc.
-
-    ``max_elevation_deg`` (scalar or array; one pass per element) sets the pass geometry via
-    ``pass_profile``; ``link_params`` are those of ``satellite_key_rate`` (including
-    ``min_elevation_deg``, default 10°, which also bounds the arc). Rectangle rule with step
-    ``time_step_s``. Passes peaking below the minimum elevation give 0.
-    """
-    if repetition_rate_hz <= 0.0 or time_step_s <= 0.0:
-        raise ValueError("repetition_rate_hz and time_step_s must be positive")
-    min_el = float(link_params.get("min_elevation_deg", 10.0))
-    altitude = float(link_params["altitude_km"])
-    peaks = as_float_array(max_elevation_deg)
-    out = np.zeros(peaks.shape)
-    for idx, peak in np.ndenumerate(peaks):  # one arc per pass; arcs differ in length
-        if not min_el < peak <= 90.0:
-            continue
-        _, rng = pass_profile(
-            float(peak), altitude_km=altitude, min_elevation_deg=min_el, time_step_s=time_step_s
-        )
-        per_pulse = satellite_key_rate(rng, **link_params)  # type: ignore[arg-type]
-        out[idx] = np.sum(per_pulse) * repetition_rate_hz * time_step_s
-    return finite_nonneg(out)
-
-
-def satellite_daily_key_bits(
-    key_per_pass_bits: ArrayLike, *, passes_per_day: float, clear_sky_probability: float
-) -> FloatArray:
-    """Expected key per day = passes/day × P(clear sky) × key per pass (bits/day).
-
-    Night-time passes only for Micius-class downlinks (daylight background); weather is an
-    independent availability factor per pass.
-    """
-    if passes_per_day < 0.0 or not 0.0 <= clear_sky_probability <= 1.0:
-        raise ValueError("passes_per_day ≥ 0 and clear_sky_probability in [0, 1] required")
-    return finite_nonneg(passes_per_day * clear_sky_probability * as_float_array(key_per_pass_bits))

@@ -155,6 +155,10 @@ def tf_qkd(
     maximises rate/η (η one arm's transmittance), i.e. the rate normalised by √η of the fibre,
     so that values stay O(1) at 100 dB.
 
+    Sifting convention (docs/physics.md): asymptotic, efficient basis choice (no ½ basis-
+    sifting factor; SNS keeps its Z-window factor 2ε(1−ε), which is the protocol's own), as
+    for MDI, memory-assisted MDI and the repeaters here (Lo–Chau–Ardehali 2005).
+
     Returns bits per pulse pair, same shape as ``length_km``; 0 where no key is possible.
     """
     length, alpha, eta_det, e_d, f_ec = check_fibre_link(

@@ -5,6 +5,11 @@ A timeline is either a name from the roadmap file (``early``, ``mid``, ``late``)
 ``milestone id -> year``. A mapping starts from the ``mid`` timeline and replaces the year of
 each milestone it names; the other milestones keep their ``mid`` year.
 
+Order: a milestone may name others it comes ``after`` (lab chains before field chains, simple
+repeaters before encoded ones); every timeline, named or given as a mapping, must date such a
+milestone in or after the year of each milestone it follows, else it is an error naming both.
+A milestone's ``effects`` are cost steps it unlocks (engine.tech_periods applies them).
+
 This module imports nothing from the scenario models, so the models can use it to validate.
 """
 
@@ -19,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from engine.errors import QroadInputError
+from engine.names import EQUIPMENT, TECHNOLOGIES
 from engine.paths import DATA_DIR
 from engine.scenario.schema import errors_from_validation
 from engine.yaml_io import read_yaml_mapping
@@ -28,6 +34,18 @@ MAPPING_BASE_TIMELINE = "mid"
 """The timeline a milestone -> year mapping starts from."""
 
 _Offset = Annotated[int, Field(strict=True, ge=0, le=100)]
+
+
+class Effect(BaseModel):
+    """A cost step a milestone unlocks: from the milestone's year on, the capex and opex of
+    the named technologies or site equipment are multiplied by the factors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    items: tuple[Annotated[str, Field(min_length=1)], ...] = Field(min_length=1)
+    capex_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    opex_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    source: Annotated[str, Field(min_length=1)]
 
 
 class Milestone(BaseModel):
@@ -42,6 +60,8 @@ class Milestone(BaseModel):
     open_ended: bool = False
     phase: Literal["I", "II", "III"]
     unlocks: str
+    after: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
 
     @model_validator(mode="after")
     def _ordered(self) -> Milestone:
@@ -91,6 +111,45 @@ class Roadmap(BaseModel):
                         "allowed": "exactly the milestone ids: " + ", ".join(ids),
                     },
                 )
+        for i, m in enumerate(self.milestones):
+            for j, dep in enumerate(m.after):
+                if dep not in ids or dep == m.id:
+                    raise PydanticCustomError(
+                        "qroad",
+                        "`after` must name other milestones of this file",
+                        {
+                            "path": ("milestones", i, "after", j),
+                            "value": dep,
+                            "allowed": ", ".join(ids),
+                        },
+                    )
+        _check_acyclic(self.milestones)
+        known = (*TECHNOLOGIES, *EQUIPMENT)
+        for i, m in enumerate(self.milestones):
+            for j, effect in enumerate(m.effects):
+                for k, item in enumerate(effect.items):
+                    if item not in known:
+                        raise PydanticCustomError(
+                            "qroad",
+                            "an effect names an unknown technology or equipment",
+                            {
+                                "path": ("milestones", i, "effects", j, "items", k),
+                                "value": item,
+                                "allowed": ", ".join(known),
+                            },
+                        )
+        for name, years in self.timelines.items():
+            for later, earlier in order_violations(self, years):
+                raise PydanticCustomError(
+                    "qroad",
+                    f"timeline dates {later} ({years[later]}) before {earlier} ({years[earlier]}),"
+                    f" which it comes after",
+                    {
+                        "path": ("timelines", name, later),
+                        "value": years[later],
+                        "allowed": f"a year >= {years[earlier]} (the year of {earlier})",
+                    },
+                )
         if MAPPING_BASE_TIMELINE not in self.timelines:
             raise PydanticCustomError(
                 "qroad",
@@ -120,6 +179,56 @@ class Roadmap(BaseModel):
         end when the milestone is open-ended)."""
         m = self.milestone(milestone_id)
         return self.base_year + m.from_year_offset, self.base_year + m.to_year_offset
+
+
+def _check_acyclic(milestones: tuple[Milestone, ...]) -> None:
+    """The ``after`` relation has no cycle (a cycle could never be dated)."""
+    after = {m.id: m.after for m in milestones}
+    state: dict[str, int] = {}
+
+    def visit(mid: str, path: tuple[str, ...]) -> None:
+        if state.get(mid) == 2:
+            return
+        if state.get(mid) == 1:
+            raise PydanticCustomError(
+                "qroad",
+                "milestones come after each other in a cycle",
+                {
+                    "path": ("milestones",),
+                    "value": " -> ".join((*path, mid)),
+                    "allowed": "no cycle",
+                },
+            )
+        state[mid] = 1
+        for dep in after[mid]:
+            visit(dep, (*path, mid))
+        state[mid] = 2
+
+    for m in milestones:
+        visit(m.id, ())
+
+
+def order_violations(roadmap: Roadmap, years: Mapping[str, int]) -> list[tuple[str, str]]:
+    """(milestone, milestone it comes after) for every pair ``years`` dates in the wrong
+    order (the later one strictly before the earlier one), in roadmap order."""
+    return [
+        (m.id, dep)
+        for m in roadmap.milestones
+        for dep in m.after
+        if m.id in years and dep in years and int(years[m.id]) < int(years[dep])
+    ]
+
+
+def in_dependency_order(roadmap: Roadmap) -> list[str]:
+    """Milestone ids so that each comes after every milestone it names in ``after``
+    (roadmap order otherwise)."""
+    done: list[str] = []
+    pending = list(roadmap.milestones)
+    while pending:
+        ready = [m for m in pending if all(d in done for d in m.after)]
+        done += [m.id for m in ready]
+        pending = [m for m in pending if m.id not in done]
+    return done
 
 
 @lru_cache(maxsize=8)
@@ -175,6 +284,14 @@ def milestone_years(
                 allowed=", ".join(roadmap.milestone_ids),
             )
         years[key] = int(year)
+    for later, earlier in order_violations(roadmap, years):
+        raise QroadInputError(
+            f"the timeline dates milestone {later!r} ({years[later]}) before {earlier!r}"
+            f" ({years[earlier]}), which it comes after (data/roadmap.yaml `after`)",
+            path=f"timeline.{later}",
+            value=years[later],
+            allowed=f"a year >= {years[earlier]}, or move {earlier} earlier too",
+        )
     return years
 
 

@@ -5,6 +5,14 @@ milestone of the roadmap when the section is absent). ``latin_hypercube`` draws 
 (scipy.stats.qmc.LatinHypercube, seeded: the same seed and N give the same table), and
 ``one_at_a_time`` moves each input from its low to its high end with the others central.
 ``sample_scenario`` turns one row of a design into a scenario mapping ready to validate.
+
+Milestone order: the roadmap says which milestones come ``after`` others (lab chains before
+field chains, simple repeaters before encoded ones). Both designs draw the years in that
+order: a milestone drawn (or moved to its end) before a milestone it follows is set to that
+milestone's year, so every sample is a valid timeline (milestones not drawn count at their
+central year). This moves probability to later years for the dependent milestone, which is
+the point: it cannot come first. ``sample_scenario`` applies the same rule to the whole
+mapping it builds (``ordered_years``), since the scenario's own years may differ from mid.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from scipy.stats import qmc
 from engine.catalogue import load_catalogue
 from engine.errors import QroadInputError
 from engine.scenario import Scenario, load_roadmap, milestone_years
+from engine.scenario.timeline import in_dependency_order
 from engine.scenario.uncertainty import Distribution, Uncertainty
 
 YEAR_PREFIX, CAPEX_PREFIX, LEARNING_PREFIX = "year.", "capex_x.", "learning_x."
@@ -88,7 +97,36 @@ def latin_hypercube(inputs: list[UncertainInput], samples: int, seed: int) -> pd
     u = qmc.LatinHypercube(d=len(inputs), rng=np.random.default_rng(seed)).random(samples)
     for j, inp in enumerate(inputs):
         design[inp.name] = inp.value(u[:, j])
-    return _typed(design, inputs)
+    return _in_order(_typed(design, inputs), inputs)
+
+
+def ordered_years(years: dict[str, int]) -> dict[str, int]:
+    """``years`` with every milestone moved, in the roadmap's dependency order, to at least
+    the year of each milestone it comes ``after`` (data/roadmap.yaml)."""
+    roadmap = load_roadmap()
+    out = dict(years)
+    for mid in in_dependency_order(roadmap):
+        deps = [out[d] for d in roadmap.milestone(mid).after if d in out]
+        if mid in out and deps:
+            out[mid] = max(int(out[mid]), *(int(d) for d in deps))
+    return out
+
+
+def _in_order(design: pd.DataFrame, inputs: list[UncertainInput]) -> pd.DataFrame:
+    """The design with its milestone-year columns put in the roadmap's order, row by row
+    (milestones not drawn at their central year)."""
+    drawn = [i for i in inputs if i.name.startswith(YEAR_PREFIX)]
+    if not drawn:
+        return design
+    central = {k: int(v) for k, v in load_roadmap().timelines["mid"].items()}
+    names = [i.name.removeprefix(YEAR_PREFIX) for i in drawn]
+    columns = [i.name for i in drawn]
+    values = design[columns].to_numpy(dtype=np.int64, copy=True)
+    for r in range(values.shape[0]):
+        years = ordered_years(central | dict(zip(names, values[r].tolist(), strict=True)))
+        values[r] = [years[n] for n in names]
+    design[columns] = values
+    return design
 
 
 def _typed(design: pd.DataFrame, inputs: list[UncertainInput]) -> pd.DataFrame:
@@ -110,7 +148,8 @@ def one_at_a_time(inputs: list[UncertainInput]) -> pd.DataFrame:
                 | central
                 | {inp.name: value}
             )
-    return _typed(pd.DataFrame(rows).astype({"sample": np.int64}), inputs)
+    design = _typed(pd.DataFrame(rows).astype({"sample": np.int64}), inputs)
+    return _in_order(design, inputs)
 
 
 def _base_tech_value(scenario: Scenario, tech: str, field: str) -> float:
@@ -144,9 +183,10 @@ def sample_scenario(scenario: Scenario, row: dict[str, Any], sample: int) -> dic
     """The scenario as a plain mapping with one design row applied, named ``<name>-sNNNN``.
 
     Drawn milestone years replace those of the scenario's timeline (given as a full mapping
-    so the other milestones keep the scenario's years); multipliers scale the scenario's
-    capex_eur / learning_rate_per_year overrides, or the catalogue's values when there is
-    none. The ``uncertainty`` section is dropped from the sample."""
+    so the other milestones keep the scenario's years), then ``ordered_years`` keeps the
+    roadmap's order (a milestone moves to the year of one it follows); multipliers scale the
+    scenario's capex_eur / learning_rate_per_year overrides, or the catalogue's values when
+    there is none. The ``uncertainty`` section is dropped from the sample."""
     data = copy.deepcopy(scenario.resolved())
     data["name"] = f"{scenario.name}-s{sample:04d}"
     data["uncertainty"] = None
@@ -155,7 +195,7 @@ def sample_scenario(scenario: Scenario, row: dict[str, Any], sample: int) -> dic
         k.removeprefix(YEAR_PREFIX): int(v) for k, v in row.items() if k.startswith(YEAR_PREFIX)
     }
     if drawn:
-        data["timeline"] = years | drawn
+        data["timeline"] = ordered_years(years | drawn)
     overrides = data["technologies"]["overrides"]
     for key, value in row.items():
         for prefix, field in (

@@ -4,6 +4,15 @@ import numpy as np
 import pytest
 
 from engine import physics
+from engine.capacity import key_rate_per_system_bps
+from engine.catalogue import load_catalogue
+from engine.catalogue_rates import (
+    CATALOGUE_COLUMNS,
+    catalogue_rates_table,
+    clock_hz,
+    plot_catalogue_rates,
+)
+from engine.physics.common import plob, transmittance
 from engine.presets import preset, preset_info
 from engine.rates import (
     TABLE_COLUMNS,
@@ -13,6 +22,8 @@ from engine.rates import (
     rates_table,
     resolve_preset,
 )
+from engine.scenario import milestone_years
+from engine.tech_periods import technology_periods
 
 LENGTHS = np.array([0.0, 50.0, 100.0, 200.0, 400.0])
 
@@ -96,3 +107,79 @@ def test_parse_distance_range():
 def test_parse_distance_range_errors(spec):
     with pytest.raises(ValueError):
         parse_distance_range(spec)
+
+
+# ---------------------------------------------------------------- the catalogue's rates
+GRID = np.arange(0.0, 601.0, 25.0)
+
+
+def test_catalogue_table_is_the_optimisers_rate():
+    """The table is engine.capacity's rate per system for engine.tech_periods' row of that
+    year (not a recomputation): bb84, tf and mdi_memory in 2035 under mid, to 1e-12."""
+    table = catalogue_rates_table(
+        GRID, timeline="mid", year=2035, techs=["bb84", "tf", "mdi_memory"]
+    )
+    assert list(table.columns) == CATALOGUE_COLUMNS
+    rows = technology_periods(
+        load_catalogue(),
+        enabled=["bb84", "tf", "mdi_memory"],
+        periods=[2035],
+        milestone_years=milestone_years("mid"),
+    )
+    for row in rows.to_dict("records"):
+        mine = table[table["tech"] == row["tech"]]
+        assert mine["length_km"].max() <= row["max_length_km"]
+        expected = key_rate_per_system_bps(row, mine["length_km"], alpha_db_per_km=0.2)
+        np.testing.assert_allclose(mine["key_rate_bps"], expected, rtol=1e-12)
+        np.testing.assert_allclose(mine["key_rate_per_use"] * clock_hz(row), expected)
+
+
+def test_repeaterless_technologies_stay_below_plob_at_their_clock():
+    """Point-to-point and MDI rates never beat −log₂(1−η) × their own clock (PLOB)."""
+    table = catalogue_rates_table(GRID[1:], timeline="early", year=2045, techs=["bb84", "mdi"])
+    bound = plob(transmittance(table["length_km"].to_numpy(), 0.2)) * table["clock_hz"]
+    assert np.all(table["key_rate_bps"].to_numpy() <= bound.to_numpy())
+
+
+def test_unavailable_technologies_are_zero_and_2025_bb84_is_below_the_record():
+    """Mid timeline, 2025: MDI (2029) has no key yet; BB84 at 10 km stays below Toshiba's
+    13.72 Mb/s over 2 dB (Yuan et al. JLT 36, 3427 (2018)), the anchor of its saturation cap."""
+    table = catalogue_rates_table([5.0, 10.0], timeline="mid", year=2025, techs=["bb84", "mdi"])
+    assert not table.loc[table["tech"] == "mdi", "available"].any()
+    assert (table.loc[table["tech"] == "mdi", "key_rate_bps"] == 0).all()
+    bb84 = table[table["tech"] == "bb84"].set_index("length_km")["key_rate_bps"]
+    assert 1e6 < bb84[10.0] < 13.72e6
+
+
+def test_catalogue_plot_writes_png(tmp_path):
+    table = catalogue_rates_table(GRID, timeline="late", year=2045)
+    for per_use in (False, True):
+        out = plot_catalogue_rates(table, tmp_path / f"rates-{per_use}.png", per_use=per_use)
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_rates_catalogue_mode(tmp_path):
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    out = tmp_path / "r.parquet"
+    result = CliRunner().invoke(
+        app,
+        [
+            "rates",
+            "--year",
+            "2035",
+            "--techs",
+            "tf,bb84",
+            "--distance-km",
+            "0:100:50",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    table = pd.read_parquet(out)
+    assert set(table["tech"]) == {"tf", "bb84"} and set(table["year"]) == {2035}

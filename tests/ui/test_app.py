@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.rates import rates_table
+from engine.catalogue_rates import catalogue_rates_table
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 TIMEOUT_S = 60
@@ -106,23 +106,46 @@ def test_map_page_period_slider_grows_network(app_env: Path) -> None:
 
 
 def test_physics_page_shows_rates_and_plob() -> None:
+    """The page draws the catalogue technologies as the optimiser sees them (the mid timeline
+    in 2030 by default), each labelled with its clock, beside the PLOB bound at that clock;
+    its summary equals engine.catalogue_rates' table, itself the engine's rate per system."""
     at = _page("physics").run()
     assert not at.exception
-    assert at.multiselect[0].value == ["decoy_bb84", "mdi_qkd", "tf_qkd", "cv_qkd"]
-    at.multiselect[0].set_value(["decoy_bb84", "tf_qkd"]).run()
-    at.slider[0].set_value((0, 300)).run()
+    assert at.selectbox[0].value == "mid" and at.slider[0].value == 2030
+    at.multiselect[0].set_value(["bb84", "tf"]).run()
+    at.slider[1].set_value((0, 300)).run()
     fig = _figures(at)[0]
-    assert [t["name"] for t in fig["data"]] == ["decoy_bb84", "tf_qkd", "PLOB bound (1 GHz)"]
+    assert [t["name"] for t in fig["data"]] == ["bb84 @ 1 GHz", "tf @ 1 GHz", "PLOB bound @ 1 GHz"]
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert fig["layout"]["yaxis"]["title"]["text"] == "Secret key rate (bit/s)"
-    summary = at.dataframe[0].value.set_index("Model")
-    expected = rates_table(["decoy_bb84"], np.arange(0.0, 302.5, 5.0))
-    reach = expected.loc[expected["key_rate_bps"] > 0, "length_km"].max()
-    assert summary.loc["decoy_bb84", "Reach (km)"] == reach
-    assert summary.loc["decoy_bb84", "Key rate at 0 km (bit/s)"] == pytest.approx(
-        expected["key_rate_bps"].iloc[0]
+    expected = catalogue_rates_table(
+        np.arange(0.0, 302.5, 5.0), timeline="mid", year=2030, techs=["bb84", "tf"]
     )
+    summary = at.dataframe[0].value.set_index("Technology")
+    bb84 = expected[expected["tech"] == "bb84"]
+    reach = bb84.loc[bb84["key_rate_bps"] > 0, "length_km"].max()
+    assert summary.loc["bb84", "Reach (km)"] == reach
+    assert summary.loc["bb84", "Key rate at 0 km (bit/s)"] == pytest.approx(
+        bb84["key_rate_bps"].iloc[0]
+    )
+    assert summary.loc["bb84", "Max length (km)"] == 300.0
     assert max(fig["data"][0]["x"]) == reach
+    # bits per channel use: one bound for all
+    at.checkbox[0].check().run()
+    fig = _figures(at)[0]
+    assert [t["name"] for t in fig["data"]][-1] == "PLOB bound per channel use"
+
+
+def test_physics_page_presets_default_to_the_marked_ones() -> None:
+    at = _page("physics").run()
+    at.multiselect[1].set_value(["cv_qkd", "repeater_chain"]).run()
+    assert not at.exception
+    assert [s.value for s in at.selectbox[1:]] == [
+        "cv_lodewyck_2007",
+        "repeater_sangouard_multimode",
+    ]
+    names = [t["name"] for t in _figures(at)[1]["data"]]
+    assert "PLOB bound @ 500 kHz" in names and "PLOB bound @ 1 MHz" in names
 
 
 def test_download_page_offers_zip_of_run(app_env: Path) -> None:

@@ -1,4 +1,11 @@
-"""Physics page: secret key rate vs distance for the technologies' models, with PLOB."""
+"""Physics page: the catalogue technologies' key rates (the optimiser's) vs distance, with PLOB.
+
+The rates come from ``engine.catalogue_rates`` (the catalogue's parameters in the chosen year
+of the chosen timeline, the engine's rate per system with detector saturation), each curve
+labelled with its clock beside the PLOB bound at that clock, or all in bits per channel use.
+The literature presets of ``data/physics_presets.yaml`` are in an expander, each model at its
+``default: true`` preset unless another is picked.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.charts import physics_figure
+from engine.catalogue import load_catalogue
+from engine.catalogue_rates import catalogue_rates_figure, catalogue_rates_table
 from engine.presets import preset_info, preset_names
-from engine.rates import MODEL_ALIASES, presets_for_model, rates_table
+from engine.rates import (
+    MODEL_ALIASES,
+    format_hz,
+    presets_figure,
+    presets_for_model,
+    rates_table,
+    resolve_preset,
+)
+from engine.scenario.timeline import load_roadmap
 
-DEFAULT_MODELS = ["decoy_bb84", "mdi_qkd", "tf_qkd", "cv_qkd"]
+DEFAULT_YEAR = 2030
 
 
 def model_names() -> list[str]:
@@ -20,40 +36,77 @@ def model_names() -> list[str]:
     return sorted(alias.get(m, m) for m in models)
 
 
+def summary(table: pd.DataFrame, first_km: float) -> pd.DataFrame:
+    """One row per technology: clock, availability, maximum length, reach, first rate."""
+    rows = []
+    for tech, group in table.groupby("tech", sort=False):
+        keyed = group[group["key_rate_bps"] > 0]
+        start = group[group["length_km"] == first_km]["key_rate_bps"]
+        rows.append(
+            {
+                "Technology": tech,
+                "Clock": format_hz(float(group["clock_hz"].iloc[0])),
+                "Available": bool(group["available"].iloc[0]),
+                "Max length (km)": float(group["max_length_km"].iloc[0]),
+                "Reach (km)": float(keyed["length_km"].max()) if len(keyed) else 0.0,
+                f"Key rate at {first_km:g} km (bit/s)": float(start.iloc[0]) if len(start) else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def presets_section(lo: int, hi: int, step_km: float) -> None:
+    """Literature presets, each model at its default preset unless another is picked."""
+    models = model_names()
+    chosen = st.multiselect("Models", models, default=[], key="preset-models")
+    if not chosen:
+        return
+    picked: dict[str, str] = {}
+    for model in chosen:
+        options = presets_for_model(model)
+        default = resolve_preset(model)
+        picked[model] = st.selectbox(
+            model, options, index=options.index(default), key=f"preset-{model}"
+        )
+    lengths_km = np.arange(float(lo), float(hi) + step_km / 2, float(step_km))
+    table = pd.concat([rates_table([m], lengths_km, picked[m]) for m in chosen], ignore_index=True)
+    st.plotly_chart(presets_figure(table), key="presets")
+
+
 def main() -> None:
     """Draw the page."""
     st.title("Key rate vs distance")
-    models = model_names()
-    chosen = st.multiselect("Models", models, default=[m for m in DEFAULT_MODELS if m in models])
-    lo, hi = st.slider("Distance range (km)", 0, 1000, (0, 400), step=10)
-    step_km = st.number_input("Distance step (km)", min_value=0.5, max_value=50.0, value=5.0)
-    c1, c2 = st.columns(2)
-    alpha = c1.number_input("Fibre loss for PLOB (dB/km)", 0.1, 1.0, 0.2, step=0.01)
-    rep_ghz = c2.number_input("PLOB repetition rate (GHz)", 0.001, 100.0, 1.0, step=0.5)
-    if not chosen:
-        st.info("Pick at least one model.")
-        return
-    presets: dict[str, str] = {}
-    with st.expander("Parameter preset per model (from data/physics_presets.yaml)"):
-        for model in chosen:
-            options = presets_for_model(model)
-            presets[model] = st.selectbox(model, options, key=f"preset-{model}")
-    lengths_km = np.arange(float(lo), float(hi) + step_km / 2, float(step_km))
-    table = pd.concat([rates_table([m], lengths_km, presets[m]) for m in chosen], ignore_index=True)
-    fig = physics_figure(table, alpha_db_per_km=alpha, plob_repetition_rate_hz=rep_ghz * 1e9)
-    st.plotly_chart(fig, key="physics")
-    start = table[table["length_km"] == lengths_km[0]].set_index("model")["key_rate_bps"]
-    keyed = table[table["key_rate_bps"] > 0]
-    reach = keyed.groupby("model")["length_km"].max()
-    summary = pd.DataFrame(
-        {
-            "Model": chosen,
-            "Preset": [presets[m] for m in chosen],
-            "Reach (km)": [float(reach.get(m, 0.0)) for m in chosen],
-            f"Key rate at {lengths_km[0]:g} km (bit/s)": [float(start[m]) for m in chosen],
-        }
+    st.caption(
+        "The catalogue technologies as the optimiser sees them: each system's key rate in the "
+        "chosen year of the chosen timeline (detector saturation included), its clock in the "
+        "legend and the PLOB repeaterless bound at that clock. Ticks on the distance axis mark "
+        "each technology's maximum length."
     )
-    st.dataframe(summary, hide_index=True)
+    catalogue = load_catalogue()
+    timelines = list(load_roadmap().timelines)
+    c1, c2 = st.columns(2)
+    timeline = c1.selectbox("Timeline", timelines, index=timelines.index("mid"))
+    year = c2.slider("Year", 2021, 2060, DEFAULT_YEAR)
+    techs = st.multiselect(
+        "Technologies", list(catalogue.technologies), default=list(catalogue.technologies)
+    )
+    lo, hi = st.slider("Distance range (km)", 0, 1000, (0, 600), step=10)
+    c3, c4, c5 = st.columns(3)
+    step_km = c3.number_input("Distance step (km)", min_value=0.5, max_value=50.0, value=5.0)
+    alpha = c4.number_input("Fibre loss (dB/km)", 0.1, 1.0, 0.2, step=0.01)
+    per_use = c5.checkbox("Bits per channel use", value=False)
+    if not techs:
+        st.info("Pick at least one technology.")
+        return
+    lengths_km = np.arange(float(lo), float(hi) + step_km / 2, float(step_km))
+    table = catalogue_rates_table(
+        lengths_km, timeline=timeline, year=int(year), techs=techs, alpha_db_per_km=alpha
+    )
+    fig = catalogue_rates_figure(table, per_use=per_use, alpha_db_per_km=alpha)
+    st.plotly_chart(fig, key="physics")
+    st.dataframe(summary(table, float(lengths_km[0])), hide_index=True)
+    with st.expander("Literature presets (data/physics_presets.yaml)"):
+        presets_section(lo, hi, float(step_km))
 
 
 main()

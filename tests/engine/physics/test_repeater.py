@@ -9,6 +9,8 @@ from physics_support import assert_rate_contract
 from engine.physics import bbm92_key_fraction, plob, repeater_chain, transmittance
 from engine.physics.repeater import (
     chain_visibility,
+    css_logical_error,
+    effective_physical_error,
     repeater_key_rate_bps,
     repeater_qec_chain,
     repeater_qec_key_rate_bps,
@@ -89,16 +91,75 @@ def test_preset_beats_plob_at_long_distance():
     np.testing.assert_allclose(key, [1.7089, 0.36003], rtol=1e-3)
 
 
-def test_qec_chain_by_hand():
-    """Coarse QEC model: 1000 km / 20 km = 50 hops; R = 1e4·0.999⁵⁰ = 9512.2 pairs/s;
-    Q = [1 − (1 − 2e-4)⁵⁰]/2 = 4.995e-3."""
-    pairs = repeater_qec_chain(
-        1000.0, node_spacing_km=20.0, rate_per_node_hz=1e4, p_hop_success=0.999
+QEC = preset("repeater_qec_2g")
+"""Second-generation chain (Muralidharan et al. 2016 "2G"): [[7,1,3]], t0 = 1 us, eta_c 0.7,
+70 qubits per side, gate error 1e-3, measurement error 2.5e-4."""
+
+
+def test_css_logical_error_by_hand():
+    """[[7,1,3]] corrects one error: e_L = 1 − (1−ε)⁷ − 7ε(1−ε)⁶; at ε = 1e-2 that is
+    1 − 0.932065 − 0.065904 = 2.031e-3 (≈ C(7,2)ε² = 2.1e-3)."""
+    eps = 1e-2
+    expected = 1 - (1 - eps) ** 7 - 7 * eps * (1 - eps) ** 6
+    assert css_logical_error(eps, 7, 1) == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(2.031e-3, rel=1e-3)
+    assert css_logical_error(0.0, 7, 1) == 0.0
+
+
+def test_effective_physical_error_by_hand():
+    """ε = 2ε_M + ε_G + (2/3)(5/4)ε_G: ε_G = 1e-3, ε_M = 2.5e-4 → 5e-4 + 1e-3 + 8.333e-4."""
+    assert effective_physical_error(1e-3, 2.5e-4) == pytest.approx(2.3333e-3, rel=1e-4)
+
+
+def test_qec_chain_single_round_by_hand():
+    """One round (max_rounds 1), 10 km links, n = 7, m = 7 (one qubit per pair), η_c = 1:
+    p = ½·10^(−0.2) = 0.315479, P₁ = p⁷ per link; τ = 1 µs + 50 µs. Two links (20 km):
+    R = p¹⁴/τ."""
+    p = 0.5 * 10 ** (-0.2)
+    kw = dict(node_spacing_km=10.0, eta_coupling=1.0, t_local_s=1e-6, qubits_per_side=7)
+    r = repeater_qec_chain(20.0, **kw, max_rounds=1)
+    assert r == pytest.approx(p**14 / 51e-6, rel=1e-12)
+
+
+def test_qec_rate_is_set_by_the_elementary_link():
+    """Muralidharan et al. (2016): a 2G chain's rate is set by its elementary links (HEG time
+    τ = t0 + L0/c and success), not by the total length: with error-free operations and
+    P_k → 1 it is flat in L. Here (70 qubits per side, up to 100 rounds) doubling the chain
+    from 500 to 1000 km costs < 30 %, while doubling the spacing from 10 to 20 km at fixed
+    length costs more than half."""
+    kw = {k: QEC[k] for k in ("eta_coupling", "t_local_s", "qubits_per_side")}
+    r500, r1000 = repeater_qec_chain(np.array([500.0, 1000.0]), node_spacing_km=10.0, **kw)
+    assert 0.7 < r1000 / r500 < 1.0
+    r20 = repeater_qec_chain(1000.0, node_spacing_km=20.0, **kw)
+    assert r20 / r1000 < 0.5
+
+
+def test_qec_errors_accumulate_with_links():
+    """Q = [1 − (1 − 2e_L)^N]/2 over N links: the key falls with the node count at fixed
+    spacing and vanishes when Q passes the BBM92 threshold. With gate error 1e-2 (ε = 2.33e-2,
+    e_L ≈ 1.1e-2 per link) a 5 km spacing over 2000 km (400 links) gives Q ≈ ½: no key."""
+    lengths = np.array([100.0, 1000.0, 2000.0])
+    key = repeater_qec_key_rate_bps(lengths, **QEC)
+    assert np.all(np.diff(key) < 0.0) and key[-1] > 0.0
+    bad = repeater_qec_key_rate_bps(
+        2000.0, **{**QEC, "eps_gate": 1e-2, "eps_meas": 2.5e-3, "node_spacing_km": 5.0}
     )
-    assert pairs == pytest.approx(1e4 * 0.999**50, rel=1e-12)
-    key = repeater_qec_key_rate_bps(1000.0, **preset("repeater_qec_coarse"))
-    q = 0.5 * (1 - (1 - 2e-4) ** 50)
+    assert bad == 0.0
+
+
+def test_qec_key_by_hand():
+    """K = R·r(Q), Q = [1 − (1 − 2e_L)^N]/2: 1000 km at 10 km → N = 100."""
+    e_l = css_logical_error(effective_physical_error(1e-3, 2.5e-4), 7, 1)
+    q = 0.5 * (1 - (1 - 2 * e_l) ** 100)
+    pairs = repeater_qec_chain(
+        1000.0,
+        **{k: QEC[k] for k in ("node_spacing_km", "eta_coupling", "t_local_s", "qubits_per_side")},
+    )
+    key = repeater_qec_key_rate_bps(1000.0, **QEC)
     assert key == pytest.approx(pairs * float(bbm92_key_fraction(q, 1.16)), rel=1e-12)
+    # n_links overrides ⌈L/L0⌉ (a chain laid out with unequal links)
+    more = repeater_qec_key_rate_bps(1000.0, **{**QEC, "n_links": 120})
+    assert more < key
 
 
 @pytest.mark.parametrize(
@@ -136,9 +197,11 @@ def test_properties(n, p, eta, modes, v0):
         repeater_qec_key_rate_bps(
             lengths,
             node_spacing_km=25.0,
-            rate_per_node_hz=1e3,
-            p_hop_success=eta,
-            logical_error_per_hop=1 - v0,
+            eta_coupling=eta,
+            t_local_s=1e-6,
+            qubits_per_side=14,
+            eps_gate=(1 - v0) / 10,
+            eps_meas=(1 - v0) / 40,
             f_ec=1.1,
         ),
     ):

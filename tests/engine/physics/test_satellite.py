@@ -24,11 +24,11 @@ from engine.physics.satellite import (
     downlink_transmittance,
     elevation_deg,
     pass_profile,
-    satellite_daily_key_bits,
     satellite_key_rate,
     sifted_bits_per_pulse,
     slant_range_km,
 )
+from engine.physics.satellite_pass import satellite_daily_key_bits
 from engine.presets import preset, preset_info
 
 MICIUS = preset("micius_2017_downlink")
@@ -168,22 +168,67 @@ def test_published_budget_range_brackets_the_measured_sifted_key():
     assert r_mid == pytest.approx(2.15e3, rel=0.01)
 
 
-def test_micius_final_key_per_pass_gap_is_stated():
-    """Anchor: 300,939 final bits (finite-key, failure probability 1e-9, Hamming error
-    correction; Liao 2017). The asymptotic GLLP key from the published inputs is 5.93e5 bits,
-    1.97x the published value: NOT within the factor 1.5 aimed for. The gap splits into the
-    1.36x of the sifted key (above) and 1.45x in key per sifted bit (model 0.26, published
-    300,939 / 1,671,072 = 0.18), the cost of the finite-key analysis, the <5 % intensity
-    fluctuation allowance and the Hamming code, which the paper does not quantify, so it is
-    not modelled. Asserted: the asymptotic key is not below the experiment and within 2x."""
+def test_asymptotic_key_per_pass_overshoots_the_published_final_key():
+    """Anchor: 300,939 final bits (Liao 2017). The asymptotic GLLP key from the published
+    inputs is 5.93e5 bits, 1.97x: 1.36x in the sifted key (above) and 1.45x in key per sifted
+    bit (model 0.26, published 300,939 / 1,671,072 = 0.18), the finite-key cost below."""
     key = _micius_pass_key_bits(MICIUS)
     assert key == pytest.approx(5.93e5, rel=0.01)
-    assert 1.0 < key / PUBLISHED_FINAL_KEY_BITS < 2.0
     key_per_sifted = key / _micius_pass_sifted_bits(LINK)
     assert key_per_sifted == pytest.approx(0.26, abs=0.01)
-    assert key_per_sifted / (PUBLISHED_FINAL_KEY_BITS / PUBLISHED_SIFTED_BITS) == pytest.approx(
-        1.45, abs=0.03
-    )
+
+
+FINITE = {"eps_sec": 1e-9, "eps_cor": 1e-15, "intensity_probabilities": PROBABILITIES}
+"""Liao 2017: failure probability 1e-9, intensities sent with 50/25/25 %; one pass is one
+block (Lim et al. PRA 89, 022307 (2014) bounds); eps_cor 1e-15 is Lim et al.'s."""
+
+
+def test_finite_key_cost_per_sifted_bit_matches_micius_within_10_percent():
+    """With the finite-key cost the key per sifted bit is 0.197 with the published midpoint
+    budget and 0.179 with 7.91 dB of atmosphere (below), against the published
+    300,939 / 1,671,072 = 0.180 (tolerance 10 %). It falls as the link gets worse (0.154 at
+    the published high-loss end, 8 dB and 3 dB pointing), since fewer counts bound e₁."""
+    published = PUBLISHED_FINAL_KEY_BITS / PUBLISHED_SIFTED_BITS
+    for params in (LINK, {**LINK, "atmosphere_loss_db_at_ref": 7.91}):
+        key = _micius_pass_key_bits({**MICIUS, **params, **FINITE})
+        ratio = key / _micius_pass_sifted_bits(params)
+        assert ratio == pytest.approx(published, rel=0.10)
+    worst = {**LINK, **HIGH_LOSS}
+    ratio = _micius_pass_key_bits({**MICIUS, **worst, **FINITE}) / _micius_pass_sifted_bits(worst)
+    assert ratio == pytest.approx(0.154, abs=0.002)
+
+
+def test_micius_final_key_per_pass_within_25_percent():
+    """Micius reproduced (Liao 2017, 19 Dec 2016 pass, 645-1200 km, 273 s). The atmospheric
+    loss is published only as 3-8 dB at 1200 km: the value that reproduces the published
+    sifted key (1,671,072 bits) is 7.91 dB, inside that range; with it the finite-key pass
+    gives 299,600 bits against the published 300,939 (tolerance 25 %; the catalogue uses this
+    value). With the midpoint 5.5 dB the finite key is 448,000 bits (1.49x), the loss budget's
+    own uncertainty."""
+    from scipy.optimize import brentq
+
+    def sifted_gap(atm_db: float) -> float:
+        return _micius_pass_sifted_bits({**LINK, "atmosphere_loss_db_at_ref": atm_db}) - (
+            PUBLISHED_SIFTED_BITS
+        )
+
+    atm = brentq(sifted_gap, 3.0, 8.0, xtol=1e-4)
+    assert 3.0 < atm < 8.0 and atm == pytest.approx(7.91, abs=0.01)
+    key = _micius_pass_key_bits({**MICIUS, "atmosphere_loss_db_at_ref": atm, **FINITE})
+    assert key == pytest.approx(PUBLISHED_FINAL_KEY_BITS, rel=0.25)
+    assert key == pytest.approx(2.996e5, rel=0.01)
+    midpoint = _micius_pass_key_bits({**MICIUS, **FINITE})
+    assert midpoint == pytest.approx(4.48e5, rel=0.01)
+
+
+def test_finite_key_needs_its_probabilities_and_vanishes_for_tiny_passes():
+    with pytest.raises(ValueError):
+        satellite_pass_key(60.0, repetition_rate_hz=REP_HZ, eps_sec=1e-9, **MICIUS)
+    weak = {**MICIUS, "pointing_loss_db": 30.0, **FINITE}
+    assert float(satellite_pass_key(30.0, repetition_rate_hz=REP_HZ, **weak)) == 0.0
+    asym = satellite_pass_key(60.0, repetition_rate_hz=REP_HZ, **MICIUS)
+    fin = satellite_pass_key(60.0, repetition_rate_hz=REP_HZ, **MICIUS, **FINITE)
+    assert 0.0 < fin < asym
 
 
 def test_pass_integral_converges_in_time_step():

@@ -59,8 +59,8 @@ def test_timelines_follow_the_rule_stated_in_the_file():
 
 def test_milestone_years_by_name_by_mapping_and_from_a_scenario():
     assert milestone_years("early")["mdi_in_telecom"] == 2026
-    years = milestone_years({"mdi_in_telecom": 2040})
-    assert years["mdi_in_telecom"] == 2040
+    years = milestone_years({"mdi_in_telecom": 2027})
+    assert years["mdi_in_telecom"] == 2027
     assert years["space_repeaters"] == 2034  # mid for milestones the mapping leaves out
     assert milestone_years(SimpleNamespace(timeline="late"))["space_repeaters"] == 2041
     with pytest.raises(QroadInputError, match="unknown milestone"):
@@ -90,3 +90,95 @@ def test_periods_cover_the_horizon_without_gaps(start, length, step):
     assert got[-1] < start + length <= got[-1] + step
     for year in range(start, start + length):
         assert period_containing(year, horizon) in got
+
+
+# ------------------------------------------------------------------ order and effects
+def test_dependent_milestones_say_so_in_the_data():
+    """Lab chains before field chains, simple repeaters before encoded ones, MDI support
+    before memory-enhanced protocols, satellite demonstrations before ground integration."""
+    roadmap = load_roadmap()
+    after = {m.id: set(m.after) for m in roadmap.milestones}
+    assert after["field_simple_repeaters"] == {"lab_simple_repeaters"}
+    assert after["lab_qec_repeaters"] == {"lab_simple_repeaters"}
+    assert after["field_qec_repeaters"] == {"lab_qec_repeaters", "field_simple_repeaters"}
+    assert after["memory_protocols_in_telecom"] == {"mdi_in_telecom"}
+    assert after["satellite_ground_integration"] == {"satellite_demos"}
+    assert after["telecom_repeater_nodes"] == {"field_simple_repeaters"}
+
+
+def test_a_mapping_that_breaks_the_order_names_both_milestones():
+    with pytest.raises(QroadInputError) as info:
+        milestone_years({"lab_qec_repeaters": 2035})  # field_qec_repeaters stays at mid 2034
+    err = info.value
+    assert err.path == "timeline.field_qec_repeaters"
+    assert "field_qec_repeaters" in str(err) and "lab_qec_repeaters" in str(err)
+    assert milestone_years({"lab_qec_repeaters": 2034})["lab_qec_repeaters"] == 2034  # same year
+
+
+def test_set_timeline_that_breaks_the_order_is_an_error(tmp_path):
+    from engine.scenario import load_scenario
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\nnetwork:\n  sites: [{id: A, lon: 0, lat: 0}, {id: B, lon: 1, lat: 0}]\n"
+        "  spans: [{a: A, b: B, length_km: 50}]\n"
+    )
+    with pytest.raises(QroadInputError, match="lab_simple_repeaters"):  # at validation
+        load_scenario(path, overrides=["timeline.field_simple_repeaters=2023"])  # mid lab 2024
+
+
+def test_a_roadmap_whose_timeline_breaks_the_order_is_rejected(tmp_path):
+    import yaml
+
+    from engine.scenario.timeline import ROADMAP_PATH
+
+    data = yaml.safe_load(ROADMAP_PATH.read_text())
+    data["timelines"]["early"]["field_qec_repeaters"] = 2025  # before lab_qec (2026)
+    bad = tmp_path / "roadmap.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    with pytest.raises(QroadInputError) as info:
+        load_roadmap(bad)
+    assert "field_qec_repeaters" in str(info.value) and "lab_qec_repeaters" in str(info.value)
+    data["timelines"]["early"]["field_qec_repeaters"] = 2031
+    data["milestones"][0]["after"] = ["telecom_repeater_nodes"]
+    data["milestones"][-1]["after"] = ["chip_qkd_modules"]
+    bad.write_text(yaml.safe_dump(data))
+    with pytest.raises(QroadInputError, match="cycle"):
+        load_roadmap(bad)
+
+
+def test_every_milestone_unlocks_something_or_says_why_not():
+    """A milestone is some technology's availability milestone, has cost effects, or its
+    `unlocks` says 'readiness only' with the reason."""
+    from engine.catalogue import load_catalogue
+
+    used = {t.milestone for t in load_catalogue().technologies.values()}
+    for m in load_roadmap().milestones:
+        assert m.id in used or m.effects or "readiness only" in m.unlocks, m.id
+    wired = {m.id for m in load_roadmap().milestones if m.effects}
+    assert wired == {"chip_qkd_modules", "qkd_standardisation", "telecom_repeater_nodes"}
+
+
+def test_cost_steps_apply_from_the_milestone_year():
+    """chip_qkd_modules (mid 2024) cuts bb84 capex by 30 % from the 2025 period; under late
+    (2026) the 2025 period keeps the full price. telecom_repeater_nodes halves repeater-node
+    equipment from its year (mid 2034) on: model_tables' costs show it."""
+    from engine.catalogue import load_catalogue
+    from engine.tech_periods import cost_factors, model_tables, technology_periods
+
+    periods = [2025, 2030, 2035]
+    mid = cost_factors(milestone_years("mid"), periods)
+    late = cost_factors(milestone_years("late"), periods)
+    assert mid["bb84"][2025] == (0.7, 0.8)  # chip step and standardisation's opex step
+    assert late["bb84"][2025] == (1.0, 1.0) and late["bb84"][2030] == (0.7, 0.8)
+    assert mid["repeater_node"][2030] == (1.0, 1.0) and mid["repeater_node"][2035] == (0.5, 0.5)
+    catalogue = load_catalogue()
+    rows = technology_periods(
+        catalogue, enabled=["bb84"], periods=periods, milestone_years=milestone_years("mid")
+    )
+    base = catalogue.technologies["bb84"]
+    assert rows["capex_eur"].iloc[0] == pytest.approx(base.capex_eur * 0.95**4 * 0.7)
+    costs = model_tables(catalogue, rows)["costs"].set_index(["item", "period"])
+    node = catalogue.equipment["repeater_node"].capex_eur
+    assert costs.loc[("repeater_node", 2035), "capex_eur"] == pytest.approx(0.5 * node)
+    assert costs.loc[("repeater_node", 2030), "capex_eur"] == pytest.approx(node)

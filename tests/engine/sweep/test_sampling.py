@@ -169,3 +169,50 @@ def test_learning_multiplier_may_not_reach_a_rate_of_one(tmp_path: Path) -> None
     )
     with pytest.raises(QroadInputError, match="learning rate of 1 or more"):
         check_inputs(scenario, uncertain_inputs(scenario))
+
+
+ORDERED = """
+milestones: [lab_qec_repeaters, field_qec_repeaters, mdi_in_telecom,
+             memory_protocols_in_telecom]
+"""
+
+
+def test_designs_draw_milestones_in_the_roadmaps_order(tmp_path: Path) -> None:
+    """Every sample is a valid timeline: field QEC chains never before lab QEC chains, memory
+    protocols never before MDI support (data/roadmap.yaml `after`), in both designs; the
+    dependent milestone takes the year of the one it follows when drawn earlier."""
+    text = (
+        PAIR.split("uncertainty:")[0]
+        + "uncertainty:\n"
+        + "  "
+        + ORDERED.strip().replace("\n", "\n  ")
+    )
+    inputs = uncertain_inputs(_load(tmp_path, text))
+    roadmap = load_roadmap()
+    for design in (latin_hypercube(inputs, 200, seed=3), one_at_a_time(inputs)):
+        for _, row in design.iterrows():
+            years = {
+                k.removeprefix("year."): int(v) for k, v in row.items() if k.startswith("year.")
+            }
+            assert years["field_qec_repeaters"] >= years["lab_qec_repeaters"]
+            assert years["memory_protocols_in_telecom"] >= years["mdi_in_telecom"]
+            for mid, year in years.items():
+                lo, hi = roadmap.year_range(mid)
+                assert lo <= year <= hi + roadmap.late_open_ended_extra_years
+    lhs = latin_hypercube(inputs, 200, seed=3)
+    # drawn independently, mdi (2026-2031) would often exceed memory (2026-2036): repaired ties
+    assert (lhs["year.memory_protocols_in_telecom"] == lhs["year.mdi_in_telecom"]).any()
+    oat = one_at_a_time(inputs).set_index(["oat_input", "oat_level"])
+    high = oat.loc[("year.mdi_in_telecom", "high")]
+    assert high["year.mdi_in_telecom"] == 2031 and high["year.memory_protocols_in_telecom"] == 2031
+
+
+def test_sample_scenario_keeps_the_order_against_the_scenarios_own_years(tmp_path: Path) -> None:
+    """Under the scenario's late timeline (memory protocols 2036) a drawn MDI year of 2031
+    moves nothing; under mid (memory protocols 2029) it moves memory protocols to 2031."""
+    data = sample_scenario(_load(tmp_path), {"year.mdi_in_telecom": 2031}, 1)
+    assert data["timeline"]["memory_protocols_in_telecom"] == 2036
+    mid = _load(tmp_path, overrides=("timeline=mid",))
+    data = sample_scenario(mid, {"year.mdi_in_telecom": 2031}, 2)
+    assert data["timeline"]["mdi_in_telecom"] == 2031
+    assert data["timeline"]["memory_protocols_in_telecom"] == 2031
