@@ -51,12 +51,16 @@ def _reason(trust: str, a: str, b: str) -> str:
     return f"no chain of available links joins {a} and {b}"
 
 
-def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
-    """One line per (demand, period) with positive demand that no plan could serve at all."""
+UNSERVABLE_COLUMNS = ["demand", "period", "trust", "site_a", "site_b", "reason"]
+
+
+def unservable_table(data: ModelData) -> pd.DataFrame:
+    """One row per (demand, period) with positive demand that no plan could serve at all:
+    ``UNSERVABLE_COLUMNS`` (the reason in words)."""
     rates = data.demand_rates[data.demand_rates["key_rate_bps"] > 0]
     rows = rates.merge(data.demands, on="demand")
     own_sites = data.customer_sites.groupby("customer")["site"].agg(set).to_dict()
-    lines: list[str] = []
+    found: list[tuple] = []
     for period, group in rows.groupby("period", sort=True):
         links = usable_links(data, int(period))
         untrusted = links[~links["trusted_intermediary"]]
@@ -70,9 +74,19 @@ def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
             else:
                 ok = _joined(every, d.site_a, d.site_b)
             if not ok:
-                lines.append(
-                    f"{d.demand} ({d.trust}) in {period}: {_reason(d.trust, d.site_a, d.site_b)}"
-                )
+                reason = _reason(d.trust, d.site_a, d.site_b)
+                found.append((d.demand, int(period), d.trust, d.site_a, d.site_b, reason))
+    return pd.DataFrame(found, columns=UNSERVABLE_COLUMNS)
+
+
+def describe_unservable(table: pd.DataFrame, *, limit: int = 20) -> list[str]:
+    """One line per row of ``unservable_table``, at most ``limit`` (and a count of the rest)."""
+    lines = [f"{r.demand} ({r.trust}) in {r.period}: {r.reason}" for r in table.itertuples()]
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
     return lines
+
+
+def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
+    """One line per (demand, period) with positive demand that no plan could serve at all."""
+    return describe_unservable(unservable_table(data), limit=limit)

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from engine.diagnose import unservable_demands
+from engine.diagnose import describe_unservable, unservable_demands
 from engine.manifest import environment, package_versions
 from engine.prepare import Prepared, prepare
 from engine.results import RunExistsError, write_run
@@ -41,6 +41,8 @@ class RunOutcome:
     bound: float | None = None
     gap: float | None = None
     headline: dict[str, Any] = field(default_factory=dict)  # engine.results.headline
+    service: str = "must_serve"  # demand.service.mode
+    excluded: list[str] = field(default_factory=list)  # demands no technology can serve
     message: str = ""
     strategy: str = "exact"  # solver.strategy: rolling and decomposed plans are heuristic
     diagnosis: list[str] = field(default_factory=list)
@@ -64,6 +66,8 @@ class RunOutcome:
             "unserved_bps": self.headline.get("unserved_bps"),
             "bound_eur": self.bound,
             "gap": self.gap,
+            "service": self.service,
+            "excluded_demands": self.excluded,
             "message": self.message,
             "diagnosis": self.diagnosis,
             "timings_s": self.timings_s,
@@ -135,6 +139,8 @@ def run_scenario(
         gap=result.gap,
         message=result.message,
         strategy=scenario.solver.strategy,
+        service=scenario.demand.service.mode,
+        excluded=describe_unservable(prepared.unservable),
         timings_s=timings,
     )
     if not outcome.has_plan:
@@ -198,6 +204,10 @@ def manifest(
             "threads": scenario.solver.threads,
             "seed": scenario.solver.seed,
             "strategy": scenario.solver.strategy,
+        },
+        "service": {
+            **scenario.demand.service.model_dump(),
+            "excluded": describe_unservable(prepared.unservable, limit=1000),
         },
         "model_size": prepared.model_data.describe(),
         "network_notes": list(prepared.network.notes),

@@ -2,8 +2,8 @@
 
 ``prepare(scenario)`` loads the network, builds the demand, resolves the technology
 catalogue under the scenario's timeline and overrides, generates the candidate links with
-their capacities, and packs everything into the optimizer's ``ModelData``. Nothing here
-solves or writes files.
+their capacities, packs everything into the optimizer's ``ModelData``, and applies the
+demand's service mode (``engine.service``). Nothing here solves or writes files.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from engine.demand import build_demands
 from engine.network import Network, load_network
 from engine.paths import DATA_DIR
 from engine.scenario import Scenario
+from engine.service import service_tables
 from engine.tech_periods import model_tables, technology_periods
 from optimizer import ModelData
 from optimizer.gc_pause import gc_paused
@@ -35,6 +36,7 @@ class Prepared:
     tech_periods: pd.DataFrame
     candidates: CandidateTables
     model_data: ModelData
+    unservable: pd.DataFrame  # (demand, period) no available technology can serve
 
 
 def _file(scenario: Scenario) -> str | None:
@@ -173,4 +175,5 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
         customer_sites=customer_sites,
         unserved_penalty_eur_per_bps_year=scenario.economics.unserved_penalty_eur_per_bps_year,
     ).validate()
-    return Prepared(scenario, network, tech_periods, candidates, data)
+    data, unservable = service_tables(scenario, data)
+    return Prepared(scenario, network, tech_periods, candidates, data, unservable)

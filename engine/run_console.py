@@ -73,6 +73,13 @@ HEURISTICS = {  # solver.strategy -> how its plans were found (their gap is not 
 }
 
 
+SERVICE_WORDS = {  # demand.service.mode, as a reader needs it
+    "must_serve": "must_serve (every demand a technology can serve is served; cost only)",
+    "penalty": "penalty (unserved key priced at economics.unserved_penalty_eur_per_bps_year)",
+    "budget": "budget (most key within the budget, then the least cost)",
+}
+
+
 def describe_outcome(outcome: RunOutcome) -> str:
     """One or more lines a person reads after a run."""
     if outcome.status == "optimal":
@@ -88,6 +95,12 @@ def describe_outcome(outcome: RunOutcome) -> str:
     if outcome.objective is not None:
         gap = f", gap {100 * outcome.gap:.2f} %" if outcome.gap is not None else ""
         lines += _headline_lines(outcome.headline, outcome.objective, gap)
+    lines.append(f"  service: {SERVICE_WORDS.get(outcome.service, outcome.service)}")
+    if outcome.excluded:
+        lines.append("  left out (no available technology can serve them):")
+        lines += [f"    {line}" for line in outcome.excluded[:10]]
+        if len(outcome.excluded) > 10:
+            lines.append(f"    ... {len(outcome.excluded) - 10} more (manifest.json, service)")
     if outcome.run_dir is not None:
         replaced = " (replaced the earlier run of this name: --overwrite)" * outcome.replaced
         lines.append(f"  results in {outcome.run_dir}{replaced}")

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from optimizer import constraints as con
 from optimizer.gc_pause import gc_paused
 from optimizer.model_data import ModelData
-from optimizer.objective import add_cost_expressions, add_objective
+from optimizer.objective import add_cost_expressions, add_objective, add_served_objective
 from optimizer.sets import build_sets
 from optimizer.variables import (
     add_build_variables,
@@ -40,7 +40,10 @@ def _build(data: ModelData, relax_integers: bool) -> pyo.ConcreteModel:
     add_carry_variables(m, s)
     add_direct_variables(m, s)
     add_served_variables(m, s)
-    add_cost_expressions(m, s, float(data.unserved_penalty_eur_per_bps_year))
+    served_first = data.objective == "served"  # then the penalty plays no part
+    add_cost_expressions(
+        m, s, 0.0 if served_first else float(data.unserved_penalty_eur_per_bps_year)
+    )
     con.add_capacity_constraints(m, s, integer_counts=not relax_integers)
     con.add_installed_limit(m, s)
     con.add_equipment_constraints(m, s)
@@ -56,6 +59,8 @@ def _build(data: ModelData, relax_integers: bool) -> pyo.ConcreteModel:
     if not relax_integers:
         con.add_strong_linking_constraints(m, s)
     add_objective(m, s)
+    if served_first:
+        add_served_objective(m, s)
     return m
 
 

@@ -18,6 +18,7 @@ from optimizer.extract import empty_tables, extract
 from optimizer.flow_cleanup import cancel_cycles
 from optimizer.model_data import ModelData
 from optimizer.solving.highs_run import HighsRun
+from optimizer.solving.lexicographic import solve_lexicographic
 from optimizer.solving.options import Progress, SolveOptions, SolveResult
 from optimizer.solving.session import Session
 from optimizer.solving.strategies import solve_with
@@ -45,7 +46,13 @@ def optimise(
         t0 = time.perf_counter()
         write_model(model, options.model_path)
         timings["write_model_s"] = round(time.perf_counter() - t0, 4)
-    result = solve_with(model, data, Session(options, progress, runner))
+    session = Session(options, progress, runner)
+    if data.objective == "served":
+        if options.strategy != "exact":
+            raise ValueError("the served objective is solved by the exact strategy only")
+        result = solve_lexicographic(model, data, session)
+    else:
+        result = solve_with(model, data, session)
     t0 = time.perf_counter()
     if result.has_solution:
         cycles = cancel_cycles(model)

@@ -45,7 +45,16 @@ Tables (one row per key; index order everywhere: site|link, tech, period):
 - ``customer_sites``: customer, site: the customer's own sites, where its ``partial`` keys
   may be relayed.
 
-Scalars: ``unserved_penalty_eur_per_bps_year``.
+Optional service columns: ``demands.unserved_weight`` (default 1: the unserved key of
+this demand weighs that many times the penalty, or that many times in the served-key
+objective) and ``demand_rates.min_served_bps`` (default 0: key that must be served, a
+hard lower bound on ``served``).
+
+Scalars: ``unserved_penalty_eur_per_bps_year`` (EUR per bit/s of unserved key and year;
+0 when every required key is forced by ``min_served_bps``) and ``objective``: ``cost``
+(minimise discounted cost + penalty) or ``served`` (first serve as much weighted key as
+possible — key-years discounted like opex — then, at that, minimise the cost; for a budget
+study, with ``periods.budget_eur``).
 """
 
 from __future__ import annotations
@@ -117,7 +126,10 @@ SCHEMA: dict[str, dict[str, str]] = {
 OPTIONAL: dict[str, dict[str, tuple[str, object]]] = {
     "links": {"usage": ("str", "relay")},
     "sites": {"kind": ("str", "site")},  # "site" (of the network) | "field" (a field hut)
+    "demands": {"unserved_weight": ("float", 1.0)},
+    "demand_rates": {"min_served_bps": ("float", 0.0)},
 }
+OBJECTIVES = ("cost", "served")
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "sites": ("site",),
@@ -164,6 +176,7 @@ class ModelData:
     demand_rates: pd.DataFrame
     customer_sites: pd.DataFrame
     unserved_penalty_eur_per_bps_year: float = 100.0
+    objective: str = "cost"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in ``SCHEMA`` order."""
@@ -185,6 +198,8 @@ class ModelData:
             if df.duplicated(subset=key).any():
                 dup = df.loc[df.duplicated(subset=key, keep=False), key].head(3)
                 raise ModelDataError(f"ModelData.{name}: duplicate keys {key}:\n{dup}")
+        if self.objective not in OBJECTIVES:
+            raise ModelDataError(f"ModelData.objective: {self.objective!r} not in {OBJECTIVES}")
         self._check_refs()
         return self
 

@@ -10,7 +10,8 @@
   charges of the installation and its renewals;
 - ``opex_systems``:     ``years[t] * sum_l opex_eur_per_year[tech(l),t] * installed[l,t]``;
 - ``opex_equipment``:   ``years[t] * sum_{i,e} opex_eur_per_year[e,t] * site[i,e,t]``;
-- ``unserved_penalty``: ``years[t] * penalty * sum_d (demand_bps[d,t] - served[d,t])``;
+- ``unserved_penalty``: ``years[t] * penalty * sum_d w_d (demand_bps[d,t] - served[d,t])``
+  (``w_d`` = ``demands.unserved_weight``, default 1);
 - ``residual_value``:   last period only, ``- sum f * capex_eur[item, p] * (build or
   site_new)`` over the purchases still alive at the horizon's end, ``f`` the share of
   their life left (straight-line; 0 in earlier periods).
@@ -88,10 +89,14 @@ def add_cost_expressions(
         )
 
     def unserved(m, t):
+        if penalty_eur_per_bps_year == 0.0:
+            return 0.0
         return (
             s.years[t]
             * penalty_eur_per_bps_year
-            * pyo.quicksum(s.demand_bps[d, t] - m.served[d, t] for d in s.demand_info)
+            * pyo.quicksum(
+                s.demand_weight[d] * (s.demand_bps[d, t] - m.served[d, t]) for d in s.demand_info
+            )
         )
 
     def residual(m, t):
@@ -130,3 +135,19 @@ def add_objective(m: pyo.ConcreteModel, s: ModelSets) -> None:
         ),
         sense=pyo.minimize,
     )
+
+
+def add_served_objective(m: pyo.ConcreteModel, s: ModelSets) -> None:
+    """For ``objective = "served"``: ``unserved_key_years`` = ``sum_t discounted_years[t] *
+    sum_d w_d (demand_bps[d,t] - served[d,t])`` (weighted key not served, bit/s x
+    discounted years), and a deactivated objective ``least_unserved`` minimising it. The
+    lexicographic solve (``optimizer.solving.lexicographic``) minimises it first, then the
+    cost with it held."""
+    m.unserved_key_years = pyo.Expression(
+        expr=pyo.quicksum(
+            s.discounted_years[t] * s.demand_weight[d] * (s.demand_bps[d, t] - m.served[d, t])
+            for d, t in s.demand_bps
+        )
+    )
+    m.least_unserved = pyo.Objective(expr=m.unserved_key_years, sense=pyo.minimize)
+    m.least_unserved.deactivate()

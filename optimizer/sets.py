@@ -75,6 +75,8 @@ class ModelSets:
     # demands (_demand_sets)
     demand_info: dict[str, dict]
     demand_bps: dict[tuple[str, int], float]
+    demand_min_bps: dict[tuple[str, int], float]
+    demand_weight: dict[str, float]
     # key flows and direct service (_flow_sets)
     commodities: dict[str, Commodity]
     arcs: dict[str, list[Arc]]
@@ -217,13 +219,21 @@ def _demand_sets(data: ModelData, periods: list[int]) -> dict:
     for d, info in demand_info.items():
         if info["site_a"] == info["site_b"]:
             raise ModelDataError(f"ModelData.demands: demand {d} joins a site to itself")
-    rate_rows = rows(data.demand_rates, "demand", "period", "key_rate_bps")
-    rates = {(str(d), int(t)): float(r) for d, t, r in rate_rows}
+    rates, floors = {}, {}
+    minimum = data.column("demand_rates", "min_served_bps").tolist()
+    for (d, t, r), low in zip(
+        rows(data.demand_rates, "demand", "period", "key_rate_bps"), minimum, strict=True
+    ):
+        rates[str(d), int(t)], floors[str(d), int(t)] = float(r), float(low)
+    demand_bps = {(d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods}
+    weights = data.column("demands", "unserved_weight").tolist()
     return {
         "demand_info": demand_info,
-        "demand_bps": {
-            (d, t): max(rates.get((d, t), 0.0), 0.0) for d in demand_info for t in periods
-        },
+        "demand_bps": demand_bps,
+        "demand_min_bps": {k: min(max(floors.get(k, 0.0), 0.0), v) for k, v in demand_bps.items()},
+        "demand_weight": dict(
+            zip(data.demands["demand"].astype(str).tolist(), map(float, weights), strict=True)
+        ),
     }
 
 

@@ -10,7 +10,8 @@ Variables (units in docs/model.md):
 - ``carry[l,trust,t]``: key rate (bps) of one trust class on relay link l (both directions);
 - ``direct[d,l,t]``: key rate (bps) served to demand d directly by link l joining its two
   endpoints (``ModelSets.direct_index``), ``0 <= direct <= demand_bps``;
-- ``served[d,t]``: key rate (bps) delivered to demand d, ``0 <= served <= demand_bps``.
+- ``served[d,t]``: key rate (bps) delivered to demand d,
+  ``min_served_bps <= served <= demand_bps``.
 
 Expressions:
 
@@ -79,10 +80,11 @@ def add_direct_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
 
 
 def add_served_variables(m: pyo.ConcreteModel, s: ModelSets) -> None:
-    """``served[d,t]`` in ``[0, demand_bps[d,t]]`` (bps)."""
+    """``served[d,t]`` in ``[min_served_bps[d,t], demand_bps[d,t]]`` (bps): the lower bound
+    is the key that must be served (``demand.service: must_serve``), else 0."""
     m.served = pyo.Var(
         list(s.demand_bps),
         domain=pyo.NonNegativeReals,
-        bounds=lambda _, d, t: (0, s.demand_bps[d, t]),
-        initialize=0,
+        bounds=lambda _, d, t: (s.demand_min_bps[d, t], s.demand_bps[d, t]),
+        initialize=lambda _, d, t: s.demand_min_bps[d, t],
     )

@@ -36,6 +36,8 @@ from engine.physics.mdi import (
     entropy_bits,
 )
 
+NEGLIGIBLE_BPS = 1e-12  # bit/s: rates below are reported as 0 (no key can be made)
+
 
 def mean_attempts_both_loaded(p_load: ArrayLike) -> FloatArray:
     """Mean number of attempts until two memories, each loaded with probability p per attempt,
@@ -180,6 +182,10 @@ def memory_mdi(
         visibility = mean_dephasing_factor(p_load, decay)
         e_z = 0.5 - correlated / yield_
         key = _privacy(visibility * correlated / yield_) - leak_rate * entropy_bits(e_z)
-        return finite_nonneg(yield_ * key / (attempts * attempt_s))
+        bps = finite_nonneg(yield_ * key / (attempts * attempt_s))
+        # where false heralds swamp the loaded photons (thousands of km) the key fraction is
+        # a difference of near-equal terms and its rounding may flip its sign: below one bit
+        # in ~30,000 years there is no key to speak of
+        return np.where(bps < NEGLIGIBLE_BPS, 0.0, bps)
 
     return blockwise(rate, length.shape, length.ravel())

@@ -11,7 +11,7 @@ against the validation context ``{"data_dir": Path, "base_dir": Path}``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Discriminator,
@@ -24,10 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from engine.names import STRATEGIES, TECHNOLOGIES, TRUST_CLASSES
+from engine.names import STRATEGIES, TECHNOLOGIES
 from engine.scenario.common import (
-    PAIRS_ALLOWED,
-    SHARE_TOLERANCE,
     EquipmentName,
     Key,
     NonNeg,
@@ -36,18 +34,13 @@ from engine.scenario.common import (
     Rate01,
     ScenarioName,
     Share,
-    SiteId,
-    SitePair,
     Strict,
     TechName,
     Text,
-    TrustName,
     Year,
-    YearKey,
-    context_dirs,
     fail,
-    resolve_data_path,
 )
+from engine.scenario.demand_model import Demand
 from engine.scenario.network_model import Network
 from engine.scenario.timeline import (
     MAPPING_BASE_TIMELINE,
@@ -60,18 +53,13 @@ from engine.scenario.uncertainty import Uncertainty
 
 __all__ = [
     "Candidates",
-    "Customer",
-    "Demand",
-    "DemandPair",
     "Economics",
     "EquipmentOverride",
     "Horizon",
     "Scenario",
-    "SndlibPolicy",
     "Solver",
     "TechOverride",
     "Technologies",
-    "TrustShares",
 ]
 
 
@@ -102,123 +90,14 @@ class Horizon(Strict):
         return self
 
 
-class DemandPair(SitePair):
-    """An explicit demand; missing key rate = base_key_rate_bps, missing trust = trust_mix."""
-
-    joins: ClassVar[str] = "demand"
-    key_rate_bps: NonNeg | None = None
-    trust: TrustName | None = None
-    customer: Key | None = None
-    paths: PosInt = 1
-
-
-class Customer(Strict):
-    sites: Annotated[tuple[SiteId, ...], Field(min_length=1)]
-
-
-class SndlibPolicy(Strict):
-    """Key-refresh policy turning SNDlib traffic into key rate:
-    key_rate_bps = traffic × channels_per_unit × key_bits / refresh_s."""
-
-    key_bits: PosInt = 256
-    refresh_s: Positive = 1.0
-    channels_per_unit: Positive = 1.0
-
-    def key_rate_bps(self, traffic: float) -> float:
-        return traffic * self.channels_per_unit * self.key_bits / self.refresh_s
-
-
-class TrustShares(Strict):
-    trusted: Share = 0.0
-    partial: Share = 0.0
-    trust_free: Share = 0.0
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> TrustShares:
-        total = self.trusted + self.partial + self.trust_free
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise fail(
-                "trust shares must sum to 1",
-                (),
-                round(total, 9),
-                f"shares of trusted, partial, trust_free summing to 1 (±{SHARE_TOLERANCE})",
-            )
-        return self
-
-
-def _list_or_scalar(value: Any) -> str:
-    return "list" if isinstance(value, list | tuple) else "scalar"
-
-
 def _mapping_or_scalar(value: Any) -> str:
     return "mapping" if isinstance(value, dict) else "scalar"
 
 
-PairsSpec = Annotated[
-    Annotated[Text, Tag("scalar")]
-    | Annotated[tuple[DemandPair, ...], Field(min_length=1), Tag("list")],
-    Discriminator(_list_or_scalar),
-]
 TimelineSpec = Annotated[
     Annotated[Text, Tag("scalar")] | Annotated[dict[Key, Year], Tag("mapping")],
     Discriminator(_mapping_or_scalar),
 ]
-
-
-class Demand(Strict):
-    pairs: PairsSpec = "all"
-    endpoints: Annotated[tuple[SiteId, ...], Field(min_length=2)] | None = None
-    base_key_rate_bps: NonNeg = 1000.0
-    growth_per_year: NonNeg = 0.0
-    trust_mix: dict[YearKey, TrustShares] = Field(default_factory=dict)
-    customers: dict[Key, Customer] = Field(default_factory=dict)
-    sndlib: SndlibPolicy = Field(default_factory=SndlibPolicy)
-
-    @field_validator("pairs")
-    @classmethod
-    def _pairs_form(cls, pairs: Any, info: ValidationInfo) -> Any:
-        if not isinstance(pairs, str) or pairs in ("all", "sndlib"):
-            return pairs
-        if not pairs.lower().endswith(".csv"):
-            raise fail("unknown demand generator", (), pairs, PAIRS_ALLOWED)
-        data_dir, base_dir = context_dirs(info)
-        path = resolve_data_path(pairs, data_dir=data_dir, base_dir=base_dir)
-        if not path.is_file():
-            raise fail(f"demand CSV not found at {path}", (), pairs, PAIRS_ALLOWED)
-        return pairs
-
-    @model_validator(mode="after")
-    def _references(self) -> Demand:
-        if self.endpoints is not None and self.pairs not in ("all", "sndlib"):
-            raise fail(
-                "endpoints only select among generated pairs",
-                ("endpoints",),
-                list(self.endpoints),
-                "null, or a list of sites with pairs: all or pairs: sndlib",
-            )
-        if isinstance(self.pairs, tuple):
-            for i, pair in enumerate(self.pairs):
-                if pair.customer is not None and pair.customer not in self.customers:
-                    raise fail(
-                        "unknown customer",
-                        ("pairs", i, "customer"),
-                        pair.customer,
-                        "a key of demand.customers: "
-                        + (", ".join(self.customers) or "(none defined)"),
-                    )
-        return self
-
-    def trust_shares(self, year: int) -> dict[str, float]:
-        """Trust shares in ``year``, linearly interpolated between the trust_mix years and
-        constant outside them; all ``trusted`` when trust_mix is empty."""
-        if not self.trust_mix:
-            return {"trusted": 1.0, "partial": 0.0, "trust_free": 0.0}
-        years = sorted(self.trust_mix)
-        lo = max((y for y in years if y <= year), default=years[0])
-        hi = min((y for y in years if y >= year), default=years[-1])
-        w = 0.0 if hi == lo else (year - lo) / (hi - lo)
-        a, b = self.trust_mix[lo], self.trust_mix[hi]
-        return {t: (1 - w) * getattr(a, t) + w * getattr(b, t) for t in TRUST_CLASSES}
 
 
 class TechOverride(Strict):
@@ -357,6 +236,7 @@ class Scenario(Strict):
                             getattr(pair, end),
                             allowed,
                         )
+        self._check_budget_mode()
         for section in ("capex_multiplier", "learning_multiplier"):
             for tech in getattr(self.uncertainty, section, {}):
                 if tech not in self.technologies.enabled:
@@ -369,6 +249,25 @@ class Scenario(Strict):
         source = (info.context or {}).get("source_file")
         self._source_file = Path(source) if source is not None else None
         return self
+
+    def _check_budget_mode(self) -> None:
+        """``demand.service.mode: budget`` needs a budget and the exact strategy."""
+        if self.demand.service.mode != "budget":
+            return
+        if self.economics.budget_eur_per_period is None:
+            raise fail(
+                "service mode budget needs a budget",
+                ("economics", "budget_eur_per_period"),
+                None,
+                "EUR per period (a number >= 0)",
+            )
+        if self.solver.strategy != "exact":
+            raise fail(
+                "service mode budget is solved by the exact strategy only",
+                ("solver", "strategy"),
+                self.solver.strategy,
+                "exact",
+            )
 
     @property
     def source_file(self) -> Path | None:

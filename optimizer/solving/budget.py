@@ -54,6 +54,11 @@ class TimeBudget:
     decomposed_evaluation: float = _share(
         0.05, "decomposed: kept back from the restricted solve for evaluating its plan."
     )
+    lexicographic_first: float = _share(
+        0.5,
+        "served objective (budget studies): the first stage, most weighted key served, "
+        "this of the limit; the cheapest plan serving it the rest.",
+    )
     min_run_s: float = _share(1.0, "no HiGHS run is given less than this.")
     min_step_s: float = _share(
         5.0, "a rolling step or decomposed's restricted solve gets at least this."

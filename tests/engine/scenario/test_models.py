@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from engine.scenario import great_circle_km
-from engine.scenario.models import Demand, SndlibPolicy, TrustShares
+from engine.scenario.demand_model import Demand, SndlibPolicy, TrustShares
 from engine.scenario.network_model import Network
 
 SITES = [{"id": "A", "lon": 0.0, "lat": 0.0}, {"id": "B", "lon": 1.0, "lat": 0.0}]
