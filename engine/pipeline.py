@@ -49,6 +49,16 @@ class RunOutcome:
     timings_s: dict[str, float] = field(default_factory=dict)
     replaced: bool = False  # an earlier run of the same name was replaced (--overwrite)
 
+    @classmethod
+    def of(
+        cls, scenario: Scenario, result: SolveResult, excluded: list[str], timings: dict
+    ) -> RunOutcome:
+        """The outcome of solving ``scenario`` (not yet written)."""
+        r = result
+        return cls(scenario.name, r.status, None, r.objective, r.bound, r.gap,
+                   service=scenario.demand.service.mode, excluded=excluded, message=r.message,
+                   strategy=scenario.solver.strategy, timings_s=timings)  # fmt: skip
+
     @property
     def has_plan(self) -> bool:
         return has_plan(self.status)
@@ -131,18 +141,7 @@ def run_scenario(
         if key in result.timings_s:
             timings[key] = result.timings_s.pop(key)
     timings.update({f"solver_{k}": v for k, v in result.timings_s.items()})
-    outcome = RunOutcome(
-        scenario=scenario.name,
-        status=result.status,
-        objective=result.objective,
-        bound=result.bound,
-        gap=result.gap,
-        message=result.message,
-        strategy=scenario.solver.strategy,
-        service=scenario.demand.service.mode,
-        excluded=describe_unservable(prepared.unservable),
-        timings_s=timings,
-    )
+    outcome = RunOutcome.of(scenario, result, describe_unservable(prepared.unservable), timings)
     if not outcome.has_plan:
         outcome.diagnosis = unservable_demands(prepared.model_data)
         return outcome

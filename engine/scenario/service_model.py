@@ -30,20 +30,15 @@ class Service(Strict):
 
     @model_validator(mode="after")
     def _keys_of_the_mode(self) -> Service:
-        if self.min_share and self.mode != "must_serve":
-            raise fail(
-                "min_share only applies to mode must_serve",
-                ("min_share",),
-                dict(self.min_share),
-                "remove it, or set mode: must_serve",
-            )
-        if self.weights and self.mode != "budget":
-            raise fail(
-                "weights only apply to mode budget",
-                ("weights",),
-                dict(self.weights),
-                "remove them, or set mode: budget",
-            )
+        for key, mode in (("min_share", "must_serve"), ("weights", "budget")):
+            value = getattr(self, key)
+            if value and self.mode != mode:
+                raise fail(
+                    f"{key} only applies to mode {mode}",
+                    (key,),
+                    dict(value),
+                    f"remove it, or set mode: {mode}",
+                )
         return self
 
     def share(self, trust: str) -> float:

@@ -14,35 +14,13 @@ from engine.prepare import prepare
 from engine.scenario import load_scenario
 from optimizer import SolveOptions, optimise
 
-# A-B-C, two 60 km spans. Trust-free A-C: TF with its relay at B. Trust-free A-B: TF over one
-# span, its relay at a field hut 30 km from A. Only TF is enabled, so nothing else serves them.
-LINE = """
-name: trust-free-only
-timeline: early
-horizon: {start_year: 2030, end_year: 2040, period_years: 5}
-network:
-  sites:
-    - {id: A, lon: 0.0, lat: 50.0}
-    - {id: B, lon: 1.0, lat: 50.0}
-    - {id: C, lon: 2.0, lat: 50.0}
-  spans:
-    - {a: A, b: B, length_km: 60}
-    - {a: B, b: C, length_km: 60}
-demand:
-  pairs:
-    - {a: A, b: C, key_rate_bps: 100, trust: trust_free}
-    - {a: A, b: B, key_rate_bps: 100, trust: trust_free}
-technologies:
-  enabled: [tf]
-economics: {unserved_penalty_eur_per_bps_year: 1.0e6}
-"""
+# tests/data/trust_free_line.yaml: A-B-C, two 60 km spans, trust-free demand only, TF only.
+LINE = Path(__file__).resolve().parents[1] / "data" / "trust_free_line.yaml"
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("end_sites") / "line.yaml"
-    path.write_text(LINE, encoding="utf-8")
-    data = prepare(load_scenario(path)).model_data
+def plan():
+    data = prepare(load_scenario(LINE)).model_data
     result, tables = optimise(data, SolveOptions(time_limit_s=60, mip_gap=0.0, threads=1))
     assert result.status == "optimal"
     return data, tables

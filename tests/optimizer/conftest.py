@@ -42,17 +42,9 @@ class Net:
         self.penalty = penalty
         self.budgets = budgets or {}
         self.sites: list[str] = []
-        self.techs: list[dict] = []
-        self.equips: list[dict] = []
-        self.costs: list[dict] = []
-        self.links: list[dict] = []
-        self.link_sites: list[dict] = []
-        self.link_spans: list[dict] = []
-        self.capacity: list[dict] = []
-        self.spans: list[dict] = []
-        self.demands: list[dict] = []
-        self.rates: list[dict] = []
-        self.customers: list[dict] = []
+        self.techs, self.equips, self.costs, self.links = [], [], [], []  # rows (dicts)
+        self.link_sites, self.link_spans, self.capacity, self.spans = [], [], [], []
+        self.demands, self.rates, self.customers = [], [], []
 
     def _site(self, *names: str) -> None:
         for n in names:

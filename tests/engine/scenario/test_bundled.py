@@ -34,18 +34,18 @@ def test_bundled_names_are_unique():
     assert len({s.name for s in load_scenarios(FILES)}) == len(FILES)
 
 
-@pytest.mark.parametrize(
-    ("stem", "topology", "pairs"),
-    [
-        ("uk-backbone", "topohub:topozoo/Janetbackbone", "all"),
-        ("germany50", "topohub:sndlib/germany50", "sndlib"),
-        ("nobel-eu", "topohub:sndlib/nobel-eu", "sndlib"),
-        ("uk-quantum-network", "networks/uk_quantum_network", "all"),
-    ],
-)
-def test_network_and_demand_of_named_scenarios(stem, topology, pairs):
+NAMED = {  # scenario: (network.topology, demand.pairs)
+    "uk-backbone": ("topohub:topozoo/Janetbackbone", "all"),
+    "germany50": ("topohub:sndlib/germany50", "sndlib"),
+    "nobel-eu": ("topohub:sndlib/nobel-eu", "sndlib"),
+    "uk-quantum-network": ("networks/uk_quantum_network", "all"),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(NAMED))
+def test_network_and_demand_of_named_scenarios(stem):
     s = load_scenario(SCENARIOS / f"{stem}.yaml")
-    assert (s.network.topology, s.demand.pairs) == (topology, pairs)
+    assert (s.network.topology, s.demand.pairs) == NAMED[stem]
     assert (s.horizon.start_year, s.horizon.end_year, s.horizon.period_years) == (2025, 2050, 5)
 
 
