@@ -3,9 +3,11 @@
 Used when a run finds no plan (exit 3) and to explain unserved key. Per period the usable
 links (positive capacity) form graphs; a demand is unservable when:
 
-- ``trusted``: its two sites lie in different connected components of all usable links;
-- ``partial``: they are disconnected using only links without a trusted intermediary and
-  relaying only at the customer's own sites;
+- ``trusted``: no usable link joins its two sites and they lie in different connected
+  components of the usable ``relay`` links (``direct`` links, made for one pair, carry no
+  transit key);
+- ``partial``: no usable link without a trusted intermediary joins them, and they are
+  disconnected using only such ``relay`` links, relaying at the customer's own sites;
 - ``trust_free``: no usable link without a trusted intermediary joins exactly its two sites.
 
 Each graph is built once per period (and per customer), so the check is fast on national
@@ -27,7 +29,10 @@ def usable_links(data: ModelData, period: int) -> pd.DataFrame:
     ]
     links = data.links[data.links["link"].isin(capacity["link"])]
     trusted = data.technologies.set_index("tech")["trusted_intermediary"].astype(bool)
-    return links.assign(trusted_intermediary=links["tech"].map(trusted).fillna(False))
+    usage = data.column("links", "usage")[links.index]
+    return links.assign(
+        trusted_intermediary=links["tech"].map(trusted).fillna(False), usage=usage.to_numpy()
+    )
 
 
 def link_graph(links: pd.DataFrame) -> nx.Graph:
@@ -64,15 +69,19 @@ def unservable_table(data: ModelData) -> pd.DataFrame:
     for period, group in rows.groupby("period", sort=True):
         links = usable_links(data, int(period))
         untrusted = links[~links["trusted_intermediary"]]
-        every, no_trust = link_graph(links), link_graph(untrusted)
+        hops = links["usage"] == "relay"  # only these carry transit key
+        every, no_trust = link_graph(links[hops]), link_graph(untrusted[hops[untrusted.index]])
         direct = {frozenset(p) for p in zip(untrusted["site_a"], untrusted["site_b"], strict=True)}
+        direct_any = {frozenset(p) for p in zip(links["site_a"], links["site_b"], strict=True)}
         for d in group.itertuples(index=False):
+            pair = frozenset((d.site_a, d.site_b))
             if d.trust == "trust_free":
-                ok = frozenset((d.site_a, d.site_b)) in direct
+                ok = pair in direct
             elif d.trust == "partial":
-                ok = _joined(no_trust, d.site_a, d.site_b, own_sites.get(d.customer, set()))
+                own = own_sites.get(d.customer, set())
+                ok = pair in direct or _joined(no_trust, d.site_a, d.site_b, own)
             else:
-                ok = _joined(every, d.site_a, d.site_b)
+                ok = pair in direct_any or _joined(every, d.site_a, d.site_b)
             if not ok:
                 reason = _reason(d.trust, d.site_a, d.site_b)
                 found.append((d.demand, int(period), d.trust, d.site_a, d.site_b, reason))
@@ -90,3 +99,69 @@ def describe_unservable(table: pd.DataFrame, *, limit: int = 20) -> list[str]:
 def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
     """One line per (demand, period) with positive demand that no plan could serve at all."""
     return describe_unservable(unservable_table(data), limit=limit)
+
+
+def servable_bps(data: ModelData) -> pd.DataFrame:
+    """The most key (bps) each (demand, period) could get on its own from the candidate
+    links at their largest system counts (``max_systems`` x rate): the links joining its
+    two sites that suit its class, plus a maximum flow over the ``relay`` links it may
+    relay on (all for ``trusted``; untrusted ones through the customer's own sites for
+    ``partial``; none for ``trust_free``). Columns demand, period, servable_bps. Demands
+    sharing links may together get less; a must-serve plan asks no more than this."""
+    rates = data.demand_rates[data.demand_rates["key_rate_bps"] > 0]
+    rows = rates.merge(data.demands, on="demand")
+    own_sites = data.customer_sites.groupby("customer")["site"].agg(set).to_dict()
+    cap = data.capacity.merge(data.links[["link", "max_systems"]], on="link")
+    most = dict(zip(zip(cap["link"], cap["period"], strict=True),
+                    cap["key_rate_per_system_bps"] * cap["max_systems"], strict=True))  # fmt: skip
+    out: list[tuple[str, int, float, float, float]] = []
+    for period, group in rows.groupby("period", sort=True):
+        links = usable_links(data, int(period))
+        links = links.assign(bps=[most[ln, int(period)] for ln in links["link"]])
+        direct = _pair_capacity(links)
+        relay = links[links["usage"] == "relay"]
+        graphs = {"trusted": _capacity_graph(relay),
+                  "partial": _capacity_graph(relay[~relay["trusted_intermediary"]])}  # fmt: skip
+        for d in group.itertuples(index=False):
+            pair = frozenset((d.site_a, d.site_b))
+            untrusted_only = d.trust != "trusted"
+            direct_bps = direct.get((pair, untrusted_only), 0.0)
+            relayed = 0.0
+            if d.trust != "trust_free":
+                own = own_sites.get(d.customer, set()) if d.trust == "partial" else None
+                relayed = _max_flow(graphs[d.trust], d.site_a, d.site_b, own)
+            out.append((d.demand, int(period), direct_bps + relayed, direct_bps, relayed))
+    return pd.DataFrame(
+        out, columns=["demand", "period", "servable_bps", "direct_bps", "relayed_bps"]
+    )
+
+
+def _pair_capacity(links: pd.DataFrame) -> dict[tuple[frozenset, bool], float]:
+    """(site pair, untrusted links only?) -> total largest capacity of the links joining it."""
+    out: dict[tuple[frozenset, bool], float] = {}
+    for a, b, bps, intermediary in zip(links["site_a"], links["site_b"], links["bps"],
+                                       links["trusted_intermediary"], strict=True):  # fmt: skip
+        for untrusted_only in (False, True):
+            if not (untrusted_only and intermediary):
+                key = (frozenset((a, b)), untrusted_only)
+                out[key] = out.get(key, 0.0) + float(bps)
+    return out
+
+
+def _capacity_graph(links: pd.DataFrame) -> nx.DiGraph:
+    """Both directions of every link, capacities summed over parallel links (bps)."""
+    graph = nx.DiGraph()
+    for a, b, bps in zip(links["site_a"], links["site_b"], links["bps"], strict=True):
+        for u, v in ((a, b), (b, a)):
+            old = graph.edges[u, v]["capacity"] if graph.has_edge(u, v) else 0.0
+            graph.add_edge(u, v, capacity=old + float(bps))
+    return graph
+
+
+def _max_flow(graph: nx.DiGraph, a: str, b: str, relay_sites: set[str] | None) -> float:
+    """Maximum flow a -> b, relaying only at ``relay_sites`` when given (else anywhere)."""
+    if relay_sites is not None:
+        graph = graph.subgraph(relay_sites | {a, b})
+    if a not in graph or b not in graph:
+        return 0.0
+    return float(nx.maximum_flow_value(graph, a, b))

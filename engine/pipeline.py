@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -25,6 +25,7 @@ from engine.prepare import Prepared, prepare
 from engine.results import RunExistsError, write_run
 from engine.results.headline import headline
 from engine.scenario import Scenario
+from engine.service import serve_most
 from optimizer import SolveOptions, SolveResult, has_plan, optimise
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -137,6 +138,8 @@ def run_scenario(
     timings["prepare_s"] = round(time.perf_counter() - start, 3)
     report("build", {"counts": prepared.model_data.describe()})
     result, solution, files = _solve(prepared, scenario, save_lp, report)
+    if result.status == "infeasible" and scenario.demand.service.mode == "must_serve":
+        result, solution, files = _serve_most(prepared, scenario, save_lp, report, result)
     for key in ("build_s", "write_model_s", "extract_s"):
         if key in result.timings_s:
             timings[key] = result.timings_s.pop(key)
@@ -161,8 +164,30 @@ def run_scenario(
     return outcome
 
 
+def _serve_most(
+    prepared: Prepared, scenario: Scenario, save_lp: bool, report: Progress, first: SolveResult
+) -> tuple[SolveResult, dict[str, pd.DataFrame], dict[str, str]]:
+    """A must-serve model that is infeasible (demands that can each be served but not all
+    together on the candidate links' largest system counts): solve it again as "the most
+    key, then the least cost" (``engine.service.serve_most``), saying so."""
+    report("solve", {"stage": "must_serve infeasible: most key, then least cost"})
+    data = serve_most(prepared.model_data)
+    again = replace(prepared, model_data=data)
+    result, solution, files = _solve(again, scenario, save_lp, report, strategy="exact")
+    result.message = (
+        "the required key cannot all be served together (must_serve infeasible in "
+        f"{first.timings_s.get('total_s', 0):.0f} s): planned for the most key, then the least "
+        f"cost; {result.message}"
+    )
+    return result, solution, files
+
+
 def _solve(
-    prepared: Prepared, scenario: Scenario, save_lp: bool, report: Progress
+    prepared: Prepared,
+    scenario: Scenario,
+    save_lp: bool,
+    report: Progress,
+    strategy: str | None = None,
 ) -> tuple[SolveResult, dict[str, pd.DataFrame], dict[str, str]]:
     """``optimise`` the prepared tables with the scenario's solver options; (result,
     solution tables, the text files for the run folder: HiGHS's log, and the model as
@@ -170,9 +195,12 @@ def _solve(
     with TemporaryDirectory(prefix="qroad-") as scratch:
         log_path = Path(scratch) / "solver.log"
         lp_path = Path(scratch) / "model.lp" if save_lp else None
+        options = solve_options(scenario, log_path, lp_path)
+        if strategy is not None:
+            options = replace(options, strategy=strategy)
         result, solution = optimise(
             prepared.model_data,
-            solve_options(scenario, log_path, lp_path),
+            options,
             lambda info: report("solve", info),
         )
         files = {"solver.log": log_path.read_text(encoding="utf-8") if log_path.exists() else ""}

@@ -5,7 +5,8 @@
    ``objective.add_served_objective``) is minimised by the exact stages within the budget
    rows, for ``TimeBudget.lexicographic_first`` of the time limit: its best value ``U*``.
 2. A row ``unserved_key_years <= U* (1 + 1e-9) + 1e-7`` holds that, and the cost objective
-   ``total_cost`` is minimised in the time left, from the first plan (which satisfies it).
+   ``total_cost`` is minimised in the time left (at least the rest of the limit's share),
+   from the first plan (which satisfies it).
    When the second solve finds nothing, the first plan is kept and priced as it stands.
 
 The result's objective, bound and gap are the cost's (the second stage); the message gives
@@ -44,7 +45,8 @@ def solve_lexicographic(model: pyo.ConcreteModel, data: ModelData, session: Sess
     model.served_held = pyo.Constraint(
         expr=model.unserved_key_years <= unserved * (1 + SLACK_REL) + SLACK_ABS
     )
-    second = solve_exact(model, data, session.within(options.budget.bound_s(clock.left())))
+    rest_s = max(clock.left(), (1.0 - options.budget.lexicographic_first) * options.time_limit_s)
+    second = solve_exact(model, data, session.within(rest_s))
     note = (f"most key served first: {unserved:,.6g} weighted unserved key-years "
             f"(gap {gap_text(first.gap)}), then the least cost")  # fmt: skip
     if not second.has_solution:  # the first plan meets every row: keep it, priced

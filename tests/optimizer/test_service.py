@@ -79,3 +79,20 @@ def test_weighted_penalty(net, fast):
     weights = data.demands["demand"].map({"a": 1.0, "c": 5.0})
     res, _ = optimise(replace(data, demands=data.demands.assign(unserved_weight=weights)), fast())
     assert res.objective == pytest.approx(18.0)
+
+
+def test_required_key_that_cannot_all_fit_is_served_as_far_as_it_goes(net, fast):
+    """Two 4 bps demands on A-B, each servable alone by the link's one system (4 bps, at
+    most 1 system), not together: required in full, the model is infeasible; as "the most
+    of the required key, then the least cost" (engine.service.serve_most) one system
+    carries 4 of the 8 bps, 10 EUR."""
+    from engine.service import serve_most
+
+    n = line(net).demand("d1", "A", "B", 4.0).demand("d2", "A", "B", 4.0)
+    n.links[0]["max_systems"] = 1
+    data = n.data()
+    required = replace(data, demand_rates=data.demand_rates.assign(min_served_bps=4.0))
+    assert optimise(required, fast())[0].status == "infeasible"
+    res, t = optimise(serve_most(required), fast())
+    assert res.objective == pytest.approx(10.0)
+    assert t["served"]["served_bps"].sum() == pytest.approx(4.0, abs=1e-6)
