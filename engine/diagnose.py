@@ -16,8 +16,11 @@ networks. None of it needs the solver.
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
 import pandas as pd
+from networkx.algorithms.flow import build_residual_network, shortest_augmenting_path
 
 from optimizer import ModelData
 
@@ -101,35 +104,42 @@ def unservable_demands(data: ModelData, *, limit: int = 20) -> list[str]:
     return describe_unservable(unservable_table(data), limit=limit)
 
 
-def servable_bps(data: ModelData) -> pd.DataFrame:
+def servable_bps(data: ModelData, wanted: pd.Series | None = None) -> pd.DataFrame:
     """The most key (bps) each (demand, period) could get on its own from the candidate
     links at their largest system counts (``max_systems`` x rate): the links joining its
     two sites that suit its class, plus a maximum flow over the ``relay`` links it may
     relay on (all for ``trusted``; untrusted ones through the customer's own sites for
-    ``partial``; none for ``trust_free``). Columns demand, period, servable_bps. Demands
-    sharing links may together get less; a must-serve plan asks no more than this."""
+    ``partial``; none for ``trust_free``). Columns demand, period, servable_bps, and its
+    parts direct_bps and relayed_bps. Demands sharing links may together get less; a
+    must-serve plan asks no more than this (engine.service shares the direct links of one
+    pair among its classes).
+
+    ``wanted`` (bps, indexed by (demand, period)) lets a flow stop once it carries what
+    the demand asks beyond its direct links (``servable_bps`` is then at least
+    ``min(wanted, the most)``), and only asks whether a relay route exists at all when the
+    direct links suffice: far fewer augmenting paths on large networks."""
     rates = data.demand_rates[data.demand_rates["key_rate_bps"] > 0]
     rows = rates.merge(data.demands, on="demand")
     own_sites = data.customer_sites.groupby("customer")["site"].agg(set).to_dict()
     cap = data.capacity.merge(data.links[["link", "max_systems"]], on="link")
     most = dict(zip(zip(cap["link"], cap["period"], strict=True),
                     cap["key_rate_per_system_bps"] * cap["max_systems"], strict=True))  # fmt: skip
+    target = {} if wanted is None else wanted.to_dict()
     out: list[tuple[str, int, float, float, float]] = []
     for period, group in rows.groupby("period", sort=True):
         links = usable_links(data, int(period))
         links = links.assign(bps=[most[ln, int(period)] for ln in links["link"]])
         direct = _pair_capacity(links)
         relay = links[links["usage"] == "relay"]
-        graphs = {"trusted": _capacity_graph(relay),
-                  "partial": _capacity_graph(relay[~relay["trusted_intermediary"]])}  # fmt: skip
+        flows = _Flows(relay)
         for d in group.itertuples(index=False):
             pair = frozenset((d.site_a, d.site_b))
-            untrusted_only = d.trust != "trusted"
-            direct_bps = direct.get((pair, untrusted_only), 0.0)
+            direct_bps = direct.get((pair, d.trust != "trusted"), 0.0)
             relayed = 0.0
             if d.trust != "trust_free":
                 own = own_sites.get(d.customer, set()) if d.trust == "partial" else None
-                relayed = _max_flow(graphs[d.trust], d.site_a, d.site_b, own)
+                need = target.get((d.demand, int(period)), math.inf) - direct_bps
+                relayed = flows.most(d.site_a, d.site_b, own, max(need, 1e-9))
             out.append((d.demand, int(period), direct_bps + relayed, direct_bps, relayed))
     return pd.DataFrame(
         out, columns=["demand", "period", "servable_bps", "direct_bps", "relayed_bps"]
@@ -158,10 +168,29 @@ def _capacity_graph(links: pd.DataFrame) -> nx.DiGraph:
     return graph
 
 
-def _max_flow(graph: nx.DiGraph, a: str, b: str, relay_sites: set[str] | None) -> float:
-    """Maximum flow a -> b, relaying only at ``relay_sites`` when given (else anywhere)."""
-    if relay_sites is not None:
-        graph = graph.subgraph(relay_sites | {a, b})
-    if a not in graph or b not in graph:
-        return 0.0
-    return float(nx.maximum_flow_value(graph, a, b))
+class _Flows:
+    """Maximum flows over one period's relay links: all of them (``trusted``) or the untrusted
+    ones relaying only at given sites (``partial``). Each network's residual graph is built
+    once and reused (networkx resets its flows), which is most of a flow's cost."""
+
+    def __init__(self, relay: pd.DataFrame) -> None:
+        self.trusted = _capacity_graph(relay)
+        self.untrusted = _capacity_graph(relay[~relay["trusted_intermediary"]])
+        self.residuals: dict[object, nx.DiGraph] = {}
+
+    def most(self, a: str, b: str, relay_sites: set[str] | None, cutoff: float) -> float:
+        """Maximum flow a -> b, relaying only at ``relay_sites`` over untrusted links when
+        given (else anywhere over all), stopping once it reaches ``cutoff``."""
+        if relay_sites is None:
+            key: object = "trusted"
+            graph = self.trusted
+        else:
+            nodes = frozenset(relay_sites | {a, b})
+            key, graph = nodes, self.untrusted.subgraph(nodes)
+        if a not in graph or b not in graph:
+            return 0.0
+        if key not in self.residuals:
+            self.residuals[key] = build_residual_network(graph, "capacity")
+        kw = {} if math.isinf(cutoff) else {"cutoff": cutoff}
+        flow = shortest_augmenting_path(graph, a, b, residual=self.residuals[key], **kw)
+        return float(flow.graph["flow_value"])

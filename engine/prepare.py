@@ -142,11 +142,12 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
     demands, demand_rates, customer_sites = demands_of(scenario, network, data_dir=data_dir)
     catalogue = load_catalogue()
     tech_overrides, equipment_overrides = _overrides(scenario)
+    years = scenario.milestone_years()
     tech_periods = technology_periods(
         catalogue,
         enabled=list(scenario.technologies.enabled),
         periods=scenario.periods(),
-        milestone_years=scenario.milestone_years(),
+        milestone_years=years,
         overrides=tech_overrides,
         equipment_overrides=equipment_overrides,
     )
@@ -168,7 +169,9 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
     data = ModelData(  # sites: the network's and the candidate links' field huts
         spans=network.spans,
         periods=periods_table(scenario),
-        **model_tables(catalogue, tech_periods, equipment_overrides=equipment_overrides),
+        **model_tables(
+            catalogue, tech_periods, equipment_overrides=equipment_overrides, milestone_years=years
+        ),
         **candidates.tables(),
         demands=demands,
         demand_rates=demand_rates,

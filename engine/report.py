@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from engine.charts import compare_figures, network_map_figure
+from engine.charts import compare_figures
+from engine.charts_map import network_map_figure
 from engine.results import TABLE_NAMES, read_manifest, read_table
 from engine.scenario.timeline import load_roadmap, milestone_years
 from engine.yaml_io import read_yaml_mapping

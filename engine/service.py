@@ -40,7 +40,11 @@ def service_tables(scenario: Scenario, data: ModelData) -> tuple[ModelData, pd.D
     wanted = rates["key_rate_bps"].clip(lower=0.0) * share
     blocked = pd.MultiIndex.from_frame(unservable[["demand", "period"]])
     servable = ~pd.MultiIndex.from_frame(rates[["demand", "period"]]).isin(blocked)
-    bounds = rates.merge(servable_bps(data), on=["demand", "period"], how="left").fillna(0.0)
+    asked = pd.Series(
+        wanted.to_numpy(), index=pd.MultiIndex.from_frame(rates[["demand", "period"]])
+    )
+    bounds = rates.merge(servable_bps(data, asked), on=["demand", "period"], how="left")
+    bounds = bounds.fillna(0.0)
     limit = bounds["servable_bps"].to_numpy()
     floors = np.where(servable, np.minimum(wanted.to_numpy(), limit), 0.0)
     floors = _share_direct_links(data, bounds.assign(floor=floors))

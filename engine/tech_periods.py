@@ -125,12 +125,7 @@ def technology_periods(
         capex_f, opex_f = factors.get(row["tech"], {}).get(row["period"], (1.0, 1.0))
         row["capex_eur"] *= capex_f
         row["opex_eur_per_year"] *= opex_f
-    table = pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
-    # the equipment's steps, for model_tables (which has no timeline of its own)
-    table.attrs["equipment_cost_factors"] = {
-        k: v for k, v in factors.items() if k in catalogue.equipment
-    }
-    return table
+    return pd.DataFrame(rows, columns=list(TECH_PERIOD_COLUMNS))
 
 
 def cost_factors(
@@ -221,8 +216,7 @@ def model_tables(
 
     Equipment (all kinds, since links may need any) has no learning and is available in
     every period; its capex is per site, its opex per site and year, times the roadmap's cost
-    steps (``cost_factors`` of ``milestone_years``; without it, the steps
-    ``technology_periods`` recorded in ``tech_periods.attrs``).
+    steps (``cost_factors`` of ``milestone_years``; none without it).
     """
     equipment_overrides = equipment_overrides or {}
     periods = sorted(int(p) for p in tech_periods["period"].unique())
@@ -235,10 +229,7 @@ def model_tables(
             "lifetime_years": first["lifetime_years"].astype(float).to_numpy(),
         }
     )
-    if milestone_years is not None:
-        steps = cost_factors(milestone_years, periods)
-    else:
-        steps = tech_periods.attrs.get("equipment_cost_factors", {})
+    steps = cost_factors(milestone_years, periods) if milestone_years is not None else {}
     eq_rows, cost_rows = [], []
     for name, eq in catalogue.equipment.items():
         over = equipment_overrides.get(name, {})

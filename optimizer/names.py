@@ -1,6 +1,7 @@
 """The optimizer's fixed names (DESIGN.md): trust classes, site equipment, phases, link
-usages. A leaf module (no pandas, no Pyomo), so scenario checks can use the names without
-loading either; ``optimizer.model_data`` validates its tables against them."""
+usages, cost categories. A leaf module (no pandas, no Pyomo), so scenario checks can use
+the names without loading either; ``optimizer.model_data`` validates its tables against
+them."""
 
 from __future__ import annotations
 
@@ -14,3 +15,13 @@ EQUIPMENT: tuple[str, ...] = (
 )
 PHASES: tuple[str, ...] = ("I", "II", "III")
 LINK_USAGES: tuple[str, ...] = ("relay", "direct")
+COST_CATEGORIES: tuple[str, ...] = (
+    "capex_systems",
+    "capex_equipment",
+    "opex_systems",
+    "opex_equipment",
+    "unserved_penalty",
+    "residual_value",
+)
+"""Categories of the ``costs`` table; ``residual_value`` (<= 0) only in the last period,
+discounted from the horizon's end."""

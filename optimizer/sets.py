@@ -29,18 +29,10 @@ from optimizer import flowsets
 from optimizer.flowsets import Arc, Commodity
 from optimizer.lifetimes import Schedule, alive_periods, lifetime_years, renewals, schedule
 from optimizer.model_data import ModelData, ModelDataError, rows
+from optimizer.names import COST_CATEGORIES
 
 TRUSTED_NODE = "trusted_node"
-CATEGORIES = (
-    "capex_systems",
-    "capex_equipment",
-    "opex_systems",
-    "opex_equipment",
-    "unserved_penalty",
-    "residual_value",
-)
-"""Cost categories of ``cost_eur[t, k]``; ``residual_value`` (<= 0) only in the last
-period, discounted from the horizon's end."""
+CATEGORIES = COST_CATEGORIES  # of cost_eur[t, k] (optimizer.names)
 
 
 @dataclass

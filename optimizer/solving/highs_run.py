@@ -48,8 +48,6 @@ class HighsRun:
         self.progress = progress
         self.budget = options.budget
         self.clock = Clock(options.time_limit_s, progress)
-        self.history: list[tuple[str, float, float, str]] = []
-        """(stage, seconds allowed, seconds used, termination) of every run, in order."""
         self.opt = Highs()
         self.opt.config.load_solution = False
         self.opt.config.stream_solver = False
@@ -109,8 +107,6 @@ class HighsRun:
         ok = res.best_feasible_objective is not None
         if ok:
             self.opt.load_vars()
-        used = time.perf_counter() - start
-        self.history.append((stage, allowed, used, res.termination_condition.name))
         return res, ok
 
     def watch_mip(self) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import charts
+from engine import charts, charts_map
 
 _SPEC = importlib.util.spec_from_file_location(
     "qroad_sample_results", Path(__file__).resolve().parents[1] / "ui" / "conftest.py"
@@ -126,7 +126,7 @@ def test_roadmap_timeline_has_milestone_and_first_use_traces(tables) -> None:
 
 def test_network_map_links_widths_and_site_colours(tables) -> None:
     args = [tables[k] for k in ("sites", "links", "builds", "flows", "equipment")]
-    fig = charts.network_map_figure(*args, scenario="late", period=2030)
+    fig = charts_map.network_map_figure(*args, scenario="late", period=2030)
     lines = [t for t in fig.data if t.mode == "lines"]
     assert [t.name for t in lines] == ["bb84", "mdi"]
     widths = {t.name: t.line.width for t in lines}
@@ -142,7 +142,9 @@ def test_network_map_links_widths_and_site_colours(tables) -> None:
     assert fig.layout.yaxis.title.text == "Latitude (°)"
     assert {t.type for t in fig.data} == {"scatter"}  # plain lon/lat axes: no tiles needed
 
-    early_2025 = charts.network_map_figure(*args, scenario="late", period=2025, color_by="phase")
+    early_2025 = charts_map.network_map_figure(
+        *args, scenario="late", period=2025, color_by="phase"
+    )
     assert [t.name for t in early_2025.data if t.mode == "lines"] == ["I"]
 
 
@@ -167,13 +169,13 @@ def test_network_map_draws_equipped_field_huts_as_diamonds(tables) -> None:
     )
     equipment = pd.concat([tables["equipment"], relay], ignore_index=True)
     args = [sites, tables["links"], tables["builds"], tables["flows"], equipment]
-    fig = charts.network_map_figure(*args, scenario="late", period=2030)
+    fig = charts_map.network_map_figure(*args, scenario="late", period=2030)
     [hut] = [t for t in fig.data if t.name.startswith("field huts")]
     assert hut.name == "field huts: relays"
     assert list(hut.text) == ["A~C@70km"] and hut.marker.symbol == "diamond"
     assert hut.mode == "markers"
     assert all(t.marker.symbol == "circle" for t in fig.data if t.name.startswith("sites"))
-    assert charts.is_field_site(sites.drop(columns="kind")).tolist() == [False] * 6 + [True] * 2
+    assert charts_map.is_field_site(sites.drop(columns="kind")).tolist() == [False] * 6 + [True] * 2
 
 
 def test_physics_figure_log_axis_drops_zero_and_draws_plob() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.charts import network_map_figure
+from engine.charts_map import network_map_figure
 from ui.common import load_tables, page_run
 
 

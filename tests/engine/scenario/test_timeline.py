@@ -178,7 +178,8 @@ def test_cost_steps_apply_from_the_milestone_year():
     )
     base = catalogue.technologies["bb84"]
     assert rows["capex_eur"].iloc[0] == pytest.approx(base.capex_eur * 0.95**4 * 0.7)
-    costs = model_tables(catalogue, rows)["costs"].set_index(["item", "period"])
+    costs = model_tables(catalogue, rows, milestone_years=milestone_years("mid"))["costs"]
+    costs = costs.set_index(["item", "period"])
     node = catalogue.equipment["repeater_node"].capex_eur
     assert costs.loc[("repeater_node", 2035), "capex_eur"] == pytest.approx(0.5 * node)
     assert costs.loc[("repeater_node", 2030), "capex_eur"] == pytest.approx(node)
