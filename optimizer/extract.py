@@ -82,11 +82,12 @@ def _equipment(m: pyo.ConcreteModel, s: ModelSets) -> pd.DataFrame:
         for t0 in s.periods:
             for t in s.equipment_purchases[e, t0]:
                 bought[i, e, t] += first[i, e, t0]
-    rows = [
-        (t, i, e, 1, int(bought[i, e, t] > 0))
+    rows = [  # a bundle key stands for its member sites (optimizer.bundles)
+        (t, site, e, 1, int(bought[i, e, t] > 0))
         for i, e in s.site_keys
         for t in s.periods
         if _v(m.site[i, e, t]) > 0.5
+        for site in s.site_members[i, e]
     ]
     df = pd.DataFrame(rows, columns=COLUMNS["equipment"])
     df[["installed", "new"]] = df[["installed", "new"]].astype("int64")

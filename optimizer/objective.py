@@ -9,7 +9,9 @@
 - ``capex_equipment``:  the same for ``site_new[i,e,t0]`` (first installation) over the
   charges of the installation and its renewals;
 - ``opex_systems``:     ``years[t] * sum_l opex_eur_per_year[tech(l),t] * installed[l,t]``;
-- ``opex_equipment``:   ``years[t] * sum_{i,e} opex_eur_per_year[e,t] * site[i,e,t]``;
+- ``opex_equipment``:   ``years[t] * sum_{i,e} n[i,e] * opex_eur_per_year[e,t] * site[i,e,t]``
+  (``n[i,e]`` the sites a bundle key stands for, ``optimizer.bundles``; equipment capex and
+  residual value are weighted by it too);
 - ``unserved_penalty``: ``years[t] * penalty * sum_d w_d (demand_bps[d,t] - served[d,t])``
   (``w_d`` = ``demands.unserved_weight``, default 1);
 - ``residual_value``:   last period only, ``- sum f * capex_eur[item, p] * (build or
@@ -57,9 +59,10 @@ def add_cost_expressions(
     """``cost_eur[t, category]`` as documented in the module docstring."""
     build_charges = _charges_by_period(s.build_schedule)
     equipment_charges = _charges_by_period(s.equipment_schedule)
-    sites_of: dict[str, list[str]] = defaultdict(list)
+    sites_of: dict[str, list[str]] = defaultdict(list)  # bundle keys; n[i, e] sites each
     for i, e in s.site_keys:
         sites_of[e].append(i)
+    n = {k: len(v) for k, v in s.site_members.items()}
     installed_in: dict[int, list[str]] = defaultdict(list)
     for ln, t in s.installed_from:
         installed_in[t].append(ln)
@@ -73,7 +76,7 @@ def add_cost_expressions(
 
     def capex_equipment(m, t):
         return pyo.quicksum(
-            f * s.capex_eur.get((e, p), 0.0) * m.site_new[i, e, t0]
+            n[i, e] * f * s.capex_eur.get((e, p), 0.0) * m.site_new[i, e, t0]
             for (e, t0), p, f in equipment_charges[t]
             for i in sites_of[e]
         )
@@ -85,7 +88,7 @@ def add_cost_expressions(
 
     def opex_equipment(m, t):
         return s.years[t] * pyo.quicksum(
-            s.opex_eur_per_year.get((e, t), 0.0) * m.site[i, e, t] for i, e in s.site_keys
+            n[i, e] * s.opex_eur_per_year.get((e, t), 0.0) * m.site[i, e, t] for i, e in s.site_keys
         )
 
     def unserved(m, t):
@@ -108,7 +111,10 @@ def add_cost_expressions(
             if sched.residual is not None
         )
         equipment = pyo.quicksum(
-            sched.residual[1] * s.capex_eur.get((e, sched.residual[0]), 0.0) * m.site_new[i, e, t0]
+            n[i, e]
+            * sched.residual[1]
+            * s.capex_eur.get((e, sched.residual[0]), 0.0)
+            * m.site_new[i, e, t0]
             for (e, t0), sched in s.equipment_schedule.items()
             if sched.residual is not None
             for i in sites_of[e]

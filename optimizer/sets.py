@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from optimizer import flowsets
+from optimizer.bundles import bundle_equipment
 from optimizer.flowsets import Arc, Commodity
 from optimizer.lifetimes import Schedule, alive_periods, lifetime_years, renewals, schedule
 from optimizer.model_data import ModelData, ModelDataError, rows
@@ -63,7 +64,6 @@ class ModelSets:
     build_schedule: dict[tuple[str, int], Schedule]
     usable: dict[int, set[str]]
     link_usage: dict[str, str]
-    link_needs: dict[str, list[tuple[str, str]]]
     # demands (_demand_sets)
     demand_info: dict[str, dict]
     demand_bps: dict[tuple[str, int], float]
@@ -79,7 +79,9 @@ class ModelSets:
     corridor_links: dict[str, list[str]]
     carry_index: list[tuple[str, str, int]]
     # site equipment (_site_sets) and fibre spans (_span_sets)
-    site_keys: list[tuple[str, str]]
+    link_needs: dict[str, list[tuple[str, str]]]  # bundle keys each link needs
+    site_keys: list[tuple[str, str]]  # one per bundle (optimizer.bundles)
+    site_members: dict[tuple[str, str], tuple[str, ...]]  # key -> the sites it stands for
     equipment_purchases: dict[tuple[str, int], list[int]]
     equipment_schedule: dict[tuple[str, int], Schedule]
     span_links: dict[str, list[str]]
@@ -124,7 +126,7 @@ def build_sets(data: ModelData) -> ModelSets:
     links = _link_sets(data, periods, per["available"], per["years"])
     demands = _demand_sets(data, periods)
     flows = _flow_sets(data, periods, links, demands)
-    sites = _site_sets(data, periods, per["years"], links["link_needs"], flows)
+    sites = _site_sets(data, periods, per["years"], links.pop("link_needs"), flows)
     return ModelSets(**per, **links, **demands, **flows, **sites, **_span_sets(data))
 
 
@@ -331,12 +333,17 @@ def _site_sets(
     link_needs: dict[str, list[tuple[str, str]]],
     fl: dict,
 ) -> dict:
-    """(site, equipment) keys: what links need, and trusted nodes where flows relay; when
-    each is bought again (renewals) after a first purchase, and what that costs."""
-    keys = {(i, e) for needs in link_needs.values() for i, e in needs}
-    for c, com in fl["commodities"].items():
-        keys |= {(u, TRUSTED_NODE) for _, u, _ in fl["arcs"][c] if u != com.source}
-    site_keys = sorted(keys)
+    """(site, equipment) keys: what links need (in bundles, ``optimizer.bundles``), and
+    trusted nodes where flows relay; when each is bought again (renewals) after a first
+    purchase, and what that costs."""
+    relays = {
+        (u, TRUSTED_NODE)
+        for c, com in fl["commodities"].items()
+        for _, u, _ in fl["arcs"][c]
+        if u != com.source
+    }
+    link_needs, members = bundle_equipment(link_needs, relays)
+    site_keys = sorted(members)
     equipment = data.equipment.set_index("equipment")
     purchases, schedules = {}, {}
     for e in sorted({e for _, e in site_keys}):
@@ -346,7 +353,9 @@ def _site_sets(
             purchases[e, t0] = renewals(t0, periods, life)
             schedules[e, t0] = schedule(purchases[e, t0], periods, years, life)
     return {
+        "link_needs": link_needs,
         "site_keys": site_keys,
+        "site_members": members,
         "equipment_purchases": purchases,
         "equipment_schedule": schedules,
     }
