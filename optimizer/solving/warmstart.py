@@ -74,10 +74,13 @@ def round_up_and_fix(
 ) -> None:
     """Fix a rounded-up plan: system counts and site equipment.
 
-    Per link, in period order, installed systems are rounded up to
-    ``n[l,t] = ceil(installed_lp[l,t] - tol)`` (at most ``max_systems``) by building only
-    what the still-alive earlier builds lack, so installed never exceeds ``max_systems``.
-    (With ``relax_integers`` the counts stay free for the LP.) Equipment is set to 1 where
+    Per link, in period order, the rounded plan keeps at least the relaxation's capacity
+    (bps): ``sum_{t0 alive at t} rate[l,t0] * build[l,t0]``. What the still-alive
+    rounded builds lack is built in ``t`` where the link can be built there:
+    ``ceil(shortfall_bps / rate[l,t] - tol)`` systems, at most what ``max_systems``
+    leaves. (Rounding installed counts instead falls short where the relaxation chose a
+    later, faster vintage over an earlier one; a must-serve plan then has no start.)
+    With ``relax_integers`` the counts stay free for the LP. Equipment is set to 1 where
     the relaxation used it (``site > tol``) or a link needing it has systems, from that
     period on (non-decreasing), and fixed.
     """
@@ -89,17 +92,7 @@ def round_up_and_fix(
         k: pyo.value(model.installed[k]) for k in s.installed_from
     }
     if integer_counts:
-        rounded: dict[tuple[str, int], int] = {}
-        for ln, t in s.build_index:
-            rounded[ln, t] = 0
-        for ln in s.links:
-            for t in s.periods:
-                if (ln, t) not in s.installed_from:
-                    continue
-                need = min(math.ceil(installed[ln, t] - tol), s.link_max_systems[ln])
-                alive = sum(rounded[ln, t0] for t0 in s.installed_from[ln, t] if t0 != t)
-                if (ln, t) in rounded:
-                    rounded[ln, t] = max(0, need - alive)
+        rounded = _rounded_builds(model, tol)
         for k, n in rounded.items():
             model.build[k].fix(n)
         installed = {
@@ -117,6 +110,25 @@ def round_up_and_fix(
             v = model.site[i, e, t]
             on = max(on, int((v.value or 0.0) > tol or (i, e, t) in required))
             v.fix(on)
+
+
+def _rounded_builds(model: pyo.ConcreteModel, tol: float) -> dict[tuple[str, int], int]:
+    """Integer builds keeping the relaxation's capacity per link and period (see
+    ``round_up_and_fix``)."""
+    s = model.sets
+    rate = s.rate_per_system_bps
+    lp = {k: max(0.0, model.build[k].value or 0.0) for k in s.build_index}
+    rounded = dict.fromkeys(s.build_index, 0)
+    for ln, t in s.installed_from:  # sorted by (link, period)
+        alive = s.installed_from[ln, t]
+        if (ln, t) not in rounded:
+            continue
+        want_bps = sum(rate[ln, t0] * lp[ln, t0] for t0 in alive)
+        have_bps = sum(rate[ln, t0] * rounded[ln, t0] for t0 in alive if t0 != t)
+        room = s.link_max_systems[ln] - sum(rounded[ln, t0] for t0 in alive if t0 != t)
+        short = math.ceil((want_bps - have_bps) / rate[ln, t] - tol)
+        rounded[ln, t] = max(0, min(short, room))
+    return rounded
 
 
 def unfix(model: pyo.ConcreteModel) -> None:
