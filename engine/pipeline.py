@@ -45,7 +45,7 @@ class RunOutcome:
     service: str = "must_serve"  # demand.service.mode
     excluded: list[str] = field(default_factory=list)  # demands no technology can serve
     message: str = ""
-    strategy: str = "exact"  # solver.strategy: rolling and decomposed plans are heuristic
+    strategy: str = "exact"  # the strategy that ran (auto's choice): rolling, decomposed heuristic
     diagnosis: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
     replaced: bool = False  # an earlier run of the same name was replaced (--overwrite)
@@ -58,7 +58,7 @@ class RunOutcome:
         r = result
         return cls(scenario.name, r.status, None, r.objective, r.bound, r.gap,
                    service=scenario.demand.service.mode, excluded=excluded, message=r.message,
-                   strategy=scenario.solver.strategy, timings_s=timings)  # fmt: skip
+                   strategy=r.strategy or scenario.solver.strategy, timings_s=timings)  # fmt: skip
 
     @property
     def has_plan(self) -> bool:
@@ -231,6 +231,7 @@ def manifest(
             "threads": scenario.solver.threads,
             "seed": scenario.solver.seed,
             "strategy": scenario.solver.strategy,
+            "strategy_used": result.strategy or scenario.solver.strategy,
         },
         "service": {
             **scenario.demand.service.model_dump(),

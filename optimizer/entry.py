@@ -48,9 +48,10 @@ def optimise(
         timings["write_model_s"] = round(time.perf_counter() - t0, 4)
     session = Session(options, progress, runner)
     if data.objective == "served":
-        if options.strategy != "exact":
+        if options.strategy not in ("auto", "exact"):
             raise ValueError("the served objective is solved by the exact strategy only")
         result = solve_lexicographic(model, data, session)
+        result.strategy = "exact"
     else:
         result = solve_with(model, data, session)
     t0 = time.perf_counter()

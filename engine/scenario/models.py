@@ -150,7 +150,7 @@ class Solver(Strict):
     mip_gap: Share = 0.01
     threads: PosInt = 2
     seed: Annotated[int, Field(strict=True, ge=0)] = 0
-    strategy: Literal[STRATEGIES] = "exact"
+    strategy: Literal[STRATEGIES] = "auto"
 
 
 class Scenario(Strict):
@@ -261,12 +261,12 @@ class Scenario(Strict):
                 None,
                 "EUR per period (a number >= 0)",
             )
-        if self.solver.strategy != "exact":
+        if self.solver.strategy not in ("auto", "exact"):
             raise fail(
                 "service mode budget is solved by the exact strategy only",
                 ("solver", "strategy"),
                 self.solver.strategy,
-                "exact",
+                "exact or auto",
             )
 
     @property

@@ -14,10 +14,11 @@ from typing import Any, Literal, get_args
 
 from optimizer.solving.budget import TimeBudget
 
-Strategy = Literal["exact", "rolling", "decomposed"]
+Strategy = Literal["auto", "exact", "rolling", "decomposed"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
-"""``exact`` (the MIP), ``rolling`` (period by period) or ``decomposed`` (the MIP on the
-candidate links the LP relaxation uses); docs/model.md, "Strategies"."""
+"""``auto`` (one of the others, chosen by the model's size), ``exact`` (the MIP),
+``rolling`` (period by period) or ``decomposed`` (the MIP on the candidate links the LP
+relaxation uses); docs/model.md, "Strategies"."""
 
 Status = Literal["optimal", "time_limit", "infeasible", "no_solution", "error"]
 PLAN_STATUSES: tuple[str, ...] = ("optimal", "time_limit")
@@ -60,7 +61,7 @@ class SolveOptions:
     mip_gap: float = 0.01
     threads: int = 2
     seed: int = 0
-    strategy: Strategy = "exact"
+    strategy: Strategy = "auto"
     relax_integers: bool = False
     warm_start: bool = True
     two_stage: bool = True
@@ -94,6 +95,7 @@ class SolveResult:
     message: str = ""
     start_objective: float | None = None
     relaxed_bound: float | None = None
+    strategy: str = ""  # the strategy that solved (``auto`` names its choice)
 
     @property
     def has_solution(self) -> bool:
