@@ -33,9 +33,9 @@ def usable_links(data: ModelData, period: int) -> pd.DataFrame:
     links = data.links[data.links["link"].isin(capacity["link"])]
     trusted = data.technologies.set_index("tech")["trusted_intermediary"].astype(bool)
     usage = data.column("links", "usage")[links.index]
-    return links.assign(
-        trusted_intermediary=links["tech"].map(trusted).fillna(False), usage=usage.to_numpy()
-    )
+    # bool even when empty: an empty object-dtype mask would select columns, not rows
+    flag = links["tech"].map(trusted).fillna(False).astype(bool)
+    return links.assign(trusted_intermediary=flag, usage=usage.to_numpy())
 
 
 def link_graph(links: pd.DataFrame) -> nx.Graph:
