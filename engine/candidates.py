@@ -7,9 +7,11 @@ demands that need them):
 1. Reach of a fibre technology: the largest length at which its best period's capacity per
    system is >= ``min_key_rate_bps`` (1 km grid), capped by its ``max_length_km``.
 2. Hop links (for relayed, i.e. trusted and partial, flows): bb84/cv_qkd one per span within
-   reach plus, with ``express_hops``, one per site pair whose shortest route is within reach
-   (optical bypass of the sites between); fso one per span within reach (no fibre); mdi/tf
-   one per span (relay at a field hut mid-span) and one per two-span route A>B>C (relay at B).
+   reach, one per segment of a longer span cut by trusted-relay field huts into the fewest
+   equal parts within reach, plus, with ``express_hops``, one per site pair whose shortest
+   route is within reach (optical bypass of the sites between); fso one per span within
+   reach (no fibre); mdi/tf one per span (relay at a field hut mid-span) and one per
+   two-span route A>B>C (relay at B).
 3. End-to-end links (mdi, tf, mdi_memory, repeater, repeater_qec) between the endpoints of
    ``trust_free``/``partial`` demands and a partial customer's sites, along the ``k_routes``
    shortest routes within reach. Every node the technology needs is placed and priced, at a
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -56,7 +59,7 @@ from engine.candidate_routes import (
     route_of,
 )
 from engine.capacity import DemandTotals, fill_capacities, max_systems, reach_km
-from engine.link_layouts import ExtraLoss, FieldSites
+from engine.link_layouts import ExtraLoss, FieldSites, Node, span_grid
 from optimizer.model_data import OPTIONAL, SCHEMA
 
 _DTYPES: dict[str, Any] = {"str": str, "int": "int64", "float": float, "bool": bool}
@@ -101,8 +104,11 @@ class _Setting:
     prune: bool
 
 
-def _hops(row: dict, setting: _Setting, reach: float) -> list[Candidate]:
-    """Hop links of one technology (rule 2): spans, express routes and two-span relays."""
+def _hops(
+    row: dict, setting: _Setting, reach: float, segment_reaches: tuple[float, ...] = ()
+) -> list[Candidate]:
+    """Hop links of one technology (rule 2): spans, span segments (one grid per reach in
+    ``segment_reaches``, for spans longer than it), express routes and two-span relays."""
     kind, graph = row["link_kind"], setting.routes.graph
     out: list[Candidate] = []
 
@@ -113,6 +119,10 @@ def _hops(row: dict, setting: _Setting, reach: float) -> list[Candidate]:
     if kind in ("point_to_point", "free_space", "relay_midpoint"):
         for u, v in graph.edges:
             route = route_of(graph, [u, v])
+            if kind == "point_to_point":
+                for grid_km in segment_reaches:
+                    if route.length_km > grid_km:
+                        out.extend(_segments(row, route, setting, grid_km))
             if route.length_km > reach:
                 continue
             if kind == "relay_midpoint":
@@ -135,6 +145,24 @@ def _hops(row: dict, setting: _Setting, reach: float) -> list[Candidate]:
                     route = route_of(graph, [a, mid, b])
                     if route.length_km <= reach:
                         out.append(midpoint_candidate(row, route, setting.loss, setting.fields))
+    return out
+
+
+def _segments(row: dict, route: Route, setting: _Setting, reach: float) -> list[Candidate]:
+    """Point-to-point hops along one span longer than ``reach``: field huts cut it into the
+    fewest equal parts whose loss-equivalent length (fibre + margin) is within reach
+    (``span_grid``, the grid encoded repeaters use), one hop per part. Key relayed at a
+    hut needs a ``trusted_node`` there, bought by the optimiser like at any site: the
+    in-line trusted relays of deployed backbones (Beijing-Shanghai: 32 over ~2,000 km)."""
+    huts = span_grid(route, 0, reach, setting.loss, setting.fields)
+    if not huts:
+        return []
+    nodes = [Node(route.sites[0], 0.0), *huts, Node(route.sites[-1], route.length_km)]
+    out = []
+    for p, q in pairwise(nodes):
+        part = Route((p.site, q.site), route.spans, (0.0, q.position_km - p.position_km))
+        eff = setting.loss.links_km(part, [])[0]
+        out.append(make(row, part, p.site, q.site, effective_length_km=eff))
     return out
 
 
@@ -210,7 +238,12 @@ def _technology_candidates(rows: list[dict], setting: _Setting) -> list[Candidat
     """One technology's surviving candidates with their capacities (rules 1-7); ``rows`` are
     its ``tech_periods`` rows in period order."""
     head, reach = rows[0], _reach_km(rows, setting)
-    hops = _hops(head, setting, reach)
+    grids: tuple[float, ...] = ()
+    if head["link_kind"] == "point_to_point":  # segments from the first period it works
+        first = [r for r in rows if bool(r["available"])][:1]
+        grids = tuple(sorted({reach, _reach_km(first, setting) if first else reach}))
+        grids = tuple(g for g in grids if g > 0)
+    hops = _hops(head, setting, reach, grids)
     unique: dict[tuple, Candidate] = {}
     for c in (*hops, *_end_to_end(head, setting, reach)):
         key = (c.route, c.relay_site, c.equipment)  # a hop that is also end-to-end stays a hop
@@ -279,6 +312,7 @@ def candidate_links(
             trusted = bool(rows[0]["trusted_intermediary"])
             _emit(cands, str(tech), trusted, periods, totals, setting.limits, max_systems_cap, out)
     used = {site for _link, site, _eq in out["link_sites"]}
+    used |= {end for row in out["links"] for end in row[2:4]}  # a span segment's huts
     columns = (sites[c].tolist() for c in ("site", "name", "lon", "lat"))
     out["sites"] = [
         *(

@@ -4,6 +4,7 @@ capacities recomputed from engine.physics, dominated-route pruning, big-M."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -13,7 +14,9 @@ from engine import physics
 from engine.capacity import reach_km
 from engine.catalogue import load_catalogue
 from engine.physics.repeater import repeater_key_rate_bps
-from engine.scenario import load_roadmap
+from engine.pipeline import run_scenario
+from engine.prepare import prepare
+from engine.scenario import load_roadmap, load_scenario
 from engine.tech_periods import model_tables, technology_periods
 from optimizer.model_data import ModelData
 
@@ -126,7 +129,9 @@ def test_hop_links_per_span_and_reach_excludes_long_span(line, tech_periods):
     reach = reach_km(_rows(tech_periods, "bb84"), alpha_db_per_km=ALPHA, min_key_rate_bps=1.0)
     assert 150.0 <= reach < 400.0
     bb84 = links[links["tech"] == "bb84"]
-    assert not bb84["route"].str.contains("E").any()  # D-E (400 km) is beyond reach
+    # D-E (400 km) is beyond reach: no hop spans it, field huts cut it into segments
+    assert not bb84["route"].isin(["D>E", "C>D>E"]).any()
+    assert bb84["route"].str.startswith("D~E@").any()
     assert set(bb84.index) >= {"bb84:A-C", "bb84:A-D"}  # express hops within reach
 
 
@@ -293,6 +298,41 @@ def test_tables_form_valid_model_data(line, tech_periods):
     network = tables.sites[tables.sites["kind"] == "site"]
     assert network[["site", "name", "lon", "lat"]].equals(sites)
     huts = set(tables.sites.loc[tables.sites["kind"] == "field", "site"])
-    assert "A~B@20km" in huts and huts <= set(tables.link_sites["site"])
+    ends = set(tables.links["site_a"]) | set(tables.links["site_b"])  # span segments' huts
+    assert "A~B@20km" in huts and huts <= set(tables.link_sites["site"]) | ends
     assert len(tables.capacity) == len(tables.links) * len(PERIODS)
     assert (tables.links["max_systems"] >= 1).all()
+
+
+def test_a_span_beyond_reach_is_cut_by_trusted_relay_huts(tmp_path) -> None:
+    """A 300 km span, bb84 only (tests/data/long_span.yaml). No single hop reaches, so the
+    span is cut into the fewest equal segments within bb84's reach (plus its 1 dB margin),
+    with field huts between (one grid for the best period's reach, one for the first
+    period's if shorter); the trusted demand is served in every period by relaying at the
+    huts, each with a trusted node, over a chain of segments from A to B."""
+    path = Path(__file__).resolve().parents[1] / "data" / "long_span.yaml"
+    prepared = prepare(load_scenario(path))
+    links = prepared.model_data.links
+    ends = set(links["site_a"]) | set(links["site_b"])
+    assert {"A", "B"} <= ends and all(e in ("A", "B") or e.startswith("A~B@") for e in ends)
+    assert len(links) >= 2 and (links["length_km"] <= 150 + 1).all()
+    assert prepared.unservable.empty
+    outcome = run_scenario(load_scenario(path), out_dir=tmp_path)
+    assert outcome.has_plan
+    equipment = pd.read_parquet(outcome.run_dir / "equipment.parquet")
+    huts = set(equipment.loc[equipment["equipment"] == "trusted_node", "site"])
+    assert huts and all(h.startswith("A~B@") for h in huts)
+    flows = pd.read_parquet(outcome.run_dir / "flows.parquet")
+    by_link = links.set_index("link")
+    asked = prepared.model_data.demand_rates.set_index("period")["key_rate_bps"]
+    assert set(asked.index) == {2025, 2030} and (asked > 0).all()
+    carried = flows[flows["key_flow_bps"] >= flows["period"].map(asked) - 1e-6]
+    assert set(carried["period"]) == {2025, 2030}
+    for _period, f in carried.groupby("period"):
+        chain = nx.Graph(
+            list(
+                zip(by_link.loc[f["link"], "site_a"], by_link.loc[f["link"], "site_b"], strict=True)
+            )
+        )
+        assert nx.has_path(chain, "A", "B")
+        assert set(chain.nodes) - {"A", "B"} <= huts
