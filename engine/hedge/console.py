@@ -1,0 +1,129 @@
+"""``qroad hedge`` on the command line (registered in engine.cli).
+
+Exit codes as ``qroad run``: 0 solved within the gap, 1 stopped at a time limit with a
+plan (written), 2 bad input (one line naming the flag and the value), 3 no plan.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+console = Console()
+EXIT_OK, EXIT_TIME_LIMIT, EXIT_NO_PLAN = 0, 1, 3
+STEPS = {
+    "prepare": "building network, demand and candidate links",
+    "own optimum": "solving the future alone",
+    "plan held": "holding one future's plan in another",
+    "extensive form": "solving all futures together",
+    "write": "writing results",
+}
+
+
+def _millions(eur: float | None) -> str:
+    return "n/a" if eur is None else f"{eur / 1e6:,.2f} M€"
+
+
+def _solver_sets(time_limit_s: float | None, mip_gap: float | None) -> list[str]:
+    """``--time-limit``/``--mip-gap`` as the scenario overrides they stand for."""
+    sets = [] if time_limit_s is None else [f"solver.time_limit_s={time_limit_s}"]
+    return sets + ([] if mip_gap is None else [f"solver.mip_gap={mip_gap}"])
+
+
+def hedge_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    futures: Annotated[
+        str, typer.Option(help="Timelines with probabilities, e.g. early:0.25,mid:0.5,late:0.25.")
+    ] = "early:0.25,mid:0.5,late:0.25",
+    commit_until: Annotated[
+        int,
+        typer.Option(
+            "--commit-until",
+            help="Decisions in periods starting before this year are shared by every future.",
+        ),
+    ] = 2030,
+    out: Annotated[Path, typer.Option(help="Folder for DIR/<name>-hedged/.")] = Path("results"),
+    risk: Annotated[
+        str, typer.Option(help="expected | cvar:ALPHA:WEIGHT | regret (what is minimised).")
+    ] = "expected",
+    expected: Annotated[
+        str | None,
+        typer.Option(help="Future whose plan gives EEV (default: mid, else the most probable)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: key.path=value (repeatable)."),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Solver time limit per future (s); all together get "
+            "the number of futures times it.",
+        ),
+    ] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="Relative MIP gap to stop at.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """One plan for the years before --commit-until, hedged across timelines; writes
+    DIR/<name>-hedged/ with the commitments, regrets, EVPI and VSS (docs/hedge.md)."""
+    from engine.hedge.futures import parse_futures, parse_risk
+    from engine.hedge.run import hedge_scenario
+
+    parsed = parse_futures(futures)
+    measure = parse_risk(risk)
+
+    def progress(info: dict[str, Any]) -> None:
+        if quiet or as_json:
+            return
+        step = info.get("step", info.get("stage", ""))
+        where = " ".join(f"{k}={info[k]}" for k in ("future", "plan", "start") if info.get(k))
+        console.print(f"  {STEPS.get(step, step)} {where}".rstrip(), highlight=False)
+
+    outcome = hedge_scenario(
+        scenario,
+        futures=parsed,
+        commit_until=commit_until,
+        out_dir=out,
+        risk=measure,
+        overrides=[*(set_ or []), *_solver_sets(time_limit, mip_gap)],
+        expected=expected,
+        overwrite=overwrite,
+        progress=progress,
+    )
+    r = outcome.result
+    summary = {**r.summary(), "run_dir": str(outcome.run_dir) if outcome.run_dir else None}
+    if as_json:
+        console.print_json(json.dumps(summary, default=str))
+    elif not quiet:
+        _print(outcome.name, r, outcome.run_dir)
+    if not r.has_plan:
+        raise typer.Exit(EXIT_NO_PLAN)
+    raise typer.Exit(EXIT_OK if r.status == "optimal" else EXIT_TIME_LIMIT)
+
+
+def _print(name: str, r: Any, run_dir: Path | None) -> None:
+    if not r.has_plan:
+        console.print(f"[bold red]{name}: no hedged plan[/] ({r.status}): {r.message}")
+        return
+    gap = "n/a" if r.gap is None else f"{100 * r.gap:.2f} %"
+    console.print(f"[bold]{name}[/]: {r.status}, gap {gap}, risk {r.risk.label()}")
+    console.print(
+        f"  expected cost {_millions(r.expected_cost_eur)}; wait-and-see "
+        f"{_millions(r.wait_and_see_eur)}; EEV ({r.expected_future}'s plan) {_millions(r.eev_eur)}"
+    )
+    console.print(f"  EVPI {_millions(r.evpi_eur)}; VSS {_millions(r.vss_eur)}")
+    c = r.commitments
+    counts = c.groupby(["period", "kind", "item"])["count"].sum()
+    for (period, kind, item), n in counts.items():
+        console.print(
+            f"  commit {period}: {n:g} {'systems of ' if kind == 'systems' else ''}{item}"
+        )
+    if run_dir is not None:
+        console.print(f"  wrote {run_dir}")
