@@ -8,44 +8,67 @@ touches the network; the map is drawn on plain lon/lat axes, so it needs no map 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from engine.names import PHASES, TRUST_CLASSES
+from engine.names import PHASES, TECHNOLOGIES, TRUST_CLASSES
+from engine.palette import (
+    COST_COLOURS,
+    COST_LABELS,
+    EQUIPMENT_COLOURS,
+    EQUIPMENT_LABELS,
+    PHASE_COLOURS,
+    TECH_LABELS,
+    TIMELINE_COLOURS,
+    TRUST_COLOURS,
+    TRUST_LABELS,
+    TRUST_LINES,
+    run_colours,
+    run_symbols,
+)
 from engine.physics import plob, transmittance
 from optimizer.names import COST_CATEGORIES
 
-EQUIPMENT_LABELS: dict[str, str] = {
-    "trusted_node": "trusted nodes",
-    "relay": "relays",
-    "memory_station": "memories",
-    "repeater_node": "repeaters",
-    "ground_station": "ground stations",
-}
 PERIOD_TITLE = "Period start (year)"
-PALETTE = px.colors.qualitative.Plotly
+LEGEND_TITLES = {
+    "phase": "Roadmap phase",
+    "trust": "Trust class",
+    "equipment": "Site equipment",
+    "category": "Cost category",
+}
+__all__ = ["EQUIPMENT_LABELS", "PERIOD_TITLE"]
 
 
 def _facet(fig: go.Figure, x_title: str, y_title: str) -> go.Figure:
-    """Put unit-bearing titles on every axis and strip px's ``scenario=`` facet prefixes."""
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
+    """Unit-bearing axis titles (the y title on the left panel only, so it never overlaps the
+    panel beside it), whole-year ticks tilted so neighbours never run together, and px's
+    ``scenario=`` facet prefixes stripped."""
+    fig.update_xaxes(title_text=x_title, tickformat="d", tickangle=-45, nticks=8)
+    fig.update_yaxes(title_text=None)
+    fig.layout.yaxis.title.text = y_title
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
     return fig
 
 
 def _complete(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
-    """Sum ``value`` over ``keys`` and fill missing (scenario, period, key) combinations with 0.
+    """Sum ``value`` over ``keys`` (scenario, period, group) and fill the missing periods of
+    each scenario's own groups with 0.
 
-    Stacked areas need every group at every period, or plotly interpolates across the gap.
+    Stacked areas need every group at every period, or plotly interpolates across the gap;
+    a group a scenario never has (phase III in a run without repeaters) stays absent, so no
+    zero-height area of its colour is drawn on that run's panel.
     """
-    summed = frame.groupby(keys, observed=True)[value].sum()
-    full = pd.MultiIndex.from_product([summed.index.unique(level=k) for k in keys], names=keys)
-    return summed.reindex(full, fill_value=0.0).reset_index()
+    scenario, period, group = keys
+    summed = frame.groupby(keys, observed=True)[value].sum().reset_index()
+    parts = []
+    for name, rows in summed.groupby(scenario, sort=False):
+        full = pd.MultiIndex.from_product(
+            [[name], sorted(rows[period].unique()), rows[group].unique()], names=keys
+        )
+        parts.append(rows.set_index(keys)[value].reindex(full, fill_value=0.0).reset_index())
+    return pd.concat(parts, ignore_index=True) if parts else summed
 
 
 def _per_period(
@@ -57,9 +80,10 @@ def _per_period(
     stacked: bool,
     title: str,
     y_title: str,
+    colours: dict[str, str],
 ) -> go.Figure:
-    """``y`` over the periods, one colour per ``color`` value in ``order``, one panel per
-    scenario: stacked areas when ``stacked``, else lines with markers; unit-bearing titles."""
+    """``y`` over the periods, one fixed colour per ``color`` value in ``order``, one panel
+    per scenario: stacked areas when ``stacked``, else lines with markers."""
     draw = px.area if stacked else px.line
     fig = draw(
         data,
@@ -67,8 +91,11 @@ def _per_period(
         y=y,
         color=color,
         facet_col="scenario",
+        facet_col_spacing=0.07,
         markers=not stacked,
         category_orders={color: order},
+        color_discrete_map=colours,
+        labels={color: LEGEND_TITLES.get(color, color)},
         title=title,
     )
     return _facet(fig, PERIOD_TITLE, y_title)
@@ -85,25 +112,36 @@ def served_by_phase_figure(phases: pd.DataFrame) -> go.Figure:
         stacked=True,
         title="Key served by roadmap phase",
         y_title="Served key (bit/s)",
+        colours=PHASE_COLOURS,
     )
 
 
 def served_share_by_trust_figure(served: pd.DataFrame) -> go.Figure:
-    """Share of demanded key that is served, per trust class over time (%), per scenario."""
+    """Share of demanded key that is served, per trust class over time (%), per scenario.
+
+    Classes are named in words; each has its own width and dash (wide solid under narrow
+    dotted), so two classes with the same shares both stay visible.
+    """
     sums = served.groupby(["scenario", "period", "trust"], as_index=False)[
         ["served_bps", "demand_bps"]
     ].sum()
     sums = sums[sums["demand_bps"] > 0]
-    sums = sums.assign(share_pct=100.0 * sums["served_bps"] / sums["demand_bps"])
+    sums = sums.assign(
+        share_pct=100.0 * sums["served_bps"] / sums["demand_bps"],
+        trust=sums["trust"].map(TRUST_LABELS).fillna(sums["trust"]),
+    )
     fig = _per_period(
         sums,
         "share_pct",
         "trust",
-        list(TRUST_CLASSES),
+        [TRUST_LABELS[t] for t in TRUST_CLASSES],
         stacked=False,
         title="Served share of demand by trust class",
         y_title="Served share of demand (%)",
+        colours={TRUST_LABELS[t]: c for t, c in TRUST_COLOURS.items()},
     )
+    styles = {TRUST_LABELS[t]: s for t, s in TRUST_LINES.items()}
+    fig.for_each_trace(lambda t: t.update(line=styles.get(t.name, {}), opacity=0.85))
     return fig.update_yaxes(range=[0, 105])
 
 
@@ -121,29 +159,38 @@ def equipment_counts(equipment: pd.DataFrame) -> pd.DataFrame:
 
 def equipment_counts_figure(equipment: pd.DataFrame) -> go.Figure:
     """Installed equipment counts over time (trusted nodes … ground stations), per scenario."""
-    return _per_period(
-        equipment_counts(equipment),
+    data = (
+        equipment_counts(equipment).drop(columns="equipment").rename(columns={"label": "equipment"})
+    )
+    fig = _per_period(
+        data,
         "count",
-        "label",
+        "equipment",
         list(EQUIPMENT_LABELS.values()),
         stacked=False,
         title="Installed site equipment",
         y_title="Sites with equipment (count)",
+        colours={EQUIPMENT_LABELS[e]: c for e, c in EQUIPMENT_COLOURS.items()},
     )
+    # equal counts (often 0) would hide one another: earlier kinds wider, underneath
+    widths = {label: 9 - 1.6 * i for i, label in enumerate(EQUIPMENT_LABELS.values())}
+    return fig.for_each_trace(lambda t: t.update(line_width=widths.get(t.name, 2)))
 
 
 def cumulative_cost(costs: pd.DataFrame) -> pd.DataFrame:
     """Cumulative discounted cost per scenario, period and category, in M€."""
-    data = _complete(costs, ["scenario", "category", "period"], "discounted_eur")
+    data = _complete(costs, ["scenario", "period", "category"], "discounted_eur")
     data = data.sort_values(["scenario", "category", "period"], ignore_index=True)
     cum = data.groupby(["scenario", "category"])["discounted_eur"].cumsum()
     return data.assign(cumulative_meur=cum / 1e6)
 
 
 def cumulative_cost_figure(costs: pd.DataFrame) -> go.Figure:
-    """Cumulative discounted cost by category, stacked areas (M€), one panel per scenario."""
+    """Cumulative discounted cost by category, stacked areas (M€), one panel per scenario;
+    categories named in words (the unserved-key penalty apart from the money)."""
     data = cumulative_cost(costs)
-    order = [c for c in COST_CATEGORIES if c in set(data["category"])]
+    data = data.assign(category=data["category"].map(COST_LABELS).fillna(data["category"]))
+    order = [COST_LABELS[c] for c in COST_CATEGORIES if COST_LABELS[c] in set(data["category"])]
     order += sorted(set(data["category"]) - set(order))
     return _per_period(
         data,
@@ -153,6 +200,7 @@ def cumulative_cost_figure(costs: pd.DataFrame) -> go.Figure:
         stacked=True,
         title="Cumulative discounted cost by category",
         y_title="Cost (M€, discounted, cumulative)",
+        colours={COST_LABELS[c]: v for c, v in COST_COLOURS.items()},
     )
 
 
@@ -165,68 +213,107 @@ def adoption_years(builds: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _add_markers(
-    fig: go.Figure,
-    frame: pd.DataFrame,
-    by: str,
-    xy: tuple[str, str],
-    name: Callable[[object], str],
-    marker: Callable[[int], dict[str, object]],
-) -> None:
-    """One marker trace per ``by`` group of ``frame`` (sorted), x and y from the columns
-    ``xy``, called ``name(group)`` and drawn with ``marker(group index)``."""
-    for i, (group, rows) in enumerate(frame.groupby(by, sort=True)):
+def _rows_figure(
+    groups: list[tuple[str, pd.DataFrame, dict[str, object]]],
+    rows: list[str],
+    row_labels: dict[str, str],
+    x: str,
+    y: str,
+) -> go.Figure:
+    """Markers on numbered rows: each group (name, frame, marker) gets its own lane inside
+    every row, so markers of different runs at the same year never hide one another."""
+    fig = go.Figure()
+    index = {r: i for i, r in enumerate(rows)}
+    lane = 0.8 / max(len(groups), 1)
+    for j, (name, frame, marker) in enumerate(groups):
+        offset = (j - (len(groups) - 1) / 2) * lane
+        frame = frame[frame[y].isin(index)]
         fig.add_trace(
             go.Scatter(
-                x=rows[xy[0]], y=rows[xy[1]], mode="markers", name=name(group), marker=marker(i)
+                x=frame[x],
+                y=[index[r] + offset for r in frame[y]],
+                mode="markers",
+                name=name,
+                marker=marker,
+                customdata=frame[y],
+                hovertemplate=f"{name}<br>%{{customdata}}: %{{x}}<extra></extra>",
             )
         )
-
-
-def adoption_figure(builds: pd.DataFrame) -> go.Figure:
-    """Adoption year of each technology (first period in use), one marker per scenario."""
-    fig = go.Figure()
-    _add_markers(
-        fig,
-        adoption_years(builds),
-        "scenario",
-        ("first_year", "tech"),
-        str,
-        lambda i: {"size": 12, "color": PALETTE[i % len(PALETTE)]},
+    fig.update_yaxes(
+        tickvals=list(range(len(rows))),
+        ticktext=[row_labels.get(r, r) for r in rows],
+        range=[-0.6, len(rows) - 0.4],
+        autorange="reversed",
+        zeroline=False,
     )
-    fig.update_layout(title="Technology adoption (first period in use)")
-    fig.update_xaxes(title_text="First period in use (year)")
-    fig.update_yaxes(title_text="Technology", type="category")
+    fig.update_xaxes(tickformat="d")
     return fig
 
 
-def roadmap_timeline_figure(milestones: pd.DataFrame, builds: pd.DataFrame) -> go.Figure:
+def _tech_order(techs: pd.Series) -> list[str]:
+    present = set(techs)
+    return [t for t in TECHNOLOGIES if t in present] + sorted(present - set(TECHNOLOGIES))
+
+
+def _run_markers(names: list[str], run_names: list[str] | None, size: int) -> dict[str, dict]:
+    universe = run_names or names
+    colours, symbols = run_colours(universe), run_symbols(universe)
+    return {n: {"size": size, "color": colours[n], "symbol": symbols[n]} for n in names}
+
+
+def adoption_figure(builds: pd.DataFrame, run_names: list[str] | None = None) -> go.Figure:
+    """Adoption year of each technology (first period in use): one row per technology, one
+    lane per run inside it, each run in its fixed colour (``run_names``: every run there
+    is, so a run's colour does not depend on which are shown)."""
+    first = adoption_years(builds)
+    names = sorted(first["scenario"].unique())
+    markers = _run_markers(names, run_names, 12)
+    groups = [(n, first[first["scenario"] == n], markers[n]) for n in names]
+    labels = {t: f"{t} ({TECH_LABELS[t]})" for t in TECH_LABELS}
+    fig = _rows_figure(groups, _tech_order(first["tech"]), labels, "first_year", "tech")
+    fig.update_layout(
+        title="Technology adoption (first period in use)", legend_title_text="Run", showlegend=True
+    )
+    fig.update_xaxes(title_text="First period in use (year)")
+    fig.update_yaxes(title_text="Technology")
+    return fig
+
+
+def roadmap_timeline_figure(
+    milestones: pd.DataFrame, builds: pd.DataFrame, run_names: list[str] | None = None
+) -> go.Figure:
     """Milestone years of each timeline against the year each plan first uses a technology.
 
     ``milestones`` has columns ``timeline``, ``milestone``, ``year``; ``builds`` is the
-    builds table. Milestones are diamonds (one trace per timeline), first use circles (one
-    trace per scenario), on one shared year axis.
+    builds table. Milestones are diamonds (one trace per timeline, fixed colour per
+    timeline), first use the runs' markers, each in its own lane of a row, on one year axis.
     """
-    fig = go.Figure()
-    _add_markers(
-        fig,
-        milestones,
-        "timeline",
-        ("year", "milestone"),
-        lambda timeline: f"milestones: {timeline}",
-        lambda i: {"symbol": "diamond", "size": 11, "color": PALETTE[(i + 5) % 10]},
+    first = adoption_years(builds)
+    names = sorted(first["scenario"].unique())
+    markers = _run_markers(names, run_names, 11)
+    groups = [
+        (
+            f"milestones: {t}",
+            milestones[milestones["timeline"] == t],
+            {"symbol": "diamond", "size": 11, "color": TIMELINE_COLOURS.get(t, "#444444")},
+        )
+        for t in sorted(milestones["timeline"].unique())
+    ]
+    groups += [(f"first use: {n}", first[first["scenario"] == n], markers[n]) for n in names]
+    frames = [g[1].rename(columns={"milestone": "row", "tech": "row"}) for g in groups]
+    frames = [f.rename(columns={"year": "x", "first_year": "x"}) for f in frames]
+    rows = list(dict.fromkeys(milestones["milestone"])) + _tech_order(first["tech"])
+    labels = {t: f"{t} ({TECH_LABELS[t]})" for t in TECH_LABELS}
+    fig = _rows_figure(
+        [(g[0], f, g[2]) for g, f in zip(groups, frames, strict=True)], rows, labels, "x", "row"
     )
-    _add_markers(
-        fig,
-        adoption_years(builds),
-        "scenario",
-        ("first_year", "tech"),
-        lambda scenario: f"first use: {scenario}",
-        lambda i: {"symbol": "circle", "size": 11, "color": PALETTE[i % 5]},
+    fig.update_layout(
+        title="Roadmap milestones and first use of each technology",
+        height=max(500, 28 * len(rows)),
+        showlegend=True,
     )
-    fig.update_layout(title="Roadmap milestones and first use of each technology", height=600)
     fig.update_xaxes(title_text="Year")
-    fig.update_yaxes(title_text="Milestone / technology", type="category")
+    fig.update_yaxes(title_text="Milestone / technology")
     return fig
 
 
@@ -268,16 +355,21 @@ def physics_figure(
 
 
 def compare_figures(
-    tables: dict[str, pd.DataFrame], milestones: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame],
+    milestones: pd.DataFrame | None = None,
+    run_names: list[str] | None = None,
 ) -> list[tuple[str, go.Figure]]:
-    """The Compare view as (title, figure) pairs from concatenated results tables."""
+    """The Compare view as (title, figure) pairs from concatenated results tables;
+    ``run_names`` (every run there is) fixes each run's colour."""
+    builds = tables["builds"]
     figures = [
         ("Key served by phase", served_by_phase_figure(tables["phases"])),
         ("Served share by trust class", served_share_by_trust_figure(tables["served"])),
         ("Installed equipment", equipment_counts_figure(tables["equipment"])),
         ("Cumulative discounted cost", cumulative_cost_figure(tables["costs"])),
-        ("Technology adoption", adoption_figure(tables["builds"])),
+        ("Technology adoption", adoption_figure(builds, run_names)),
     ]
     if milestones is not None and len(milestones):
-        figures.append(("Roadmap timeline", roadmap_timeline_figure(milestones, tables["builds"])))
+        timeline = roadmap_timeline_figure(milestones, builds, run_names)
+        figures.append(("Roadmap timeline", timeline))
     return figures

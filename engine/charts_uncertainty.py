@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from engine.palette import PHASE_COLOURS
+
 PERIOD_TITLE = "Period start (year)"
-PHASE_COLOURS = {"I": "#1f77b4", "II": "#ff7f0e", "III": "#2ca02c"}
 METRIC_TITLES = {
     "discounted_cost_eur": "Discounted cost in the period (M€)",
     "cumulative_discounted_cost_eur": "Cumulative discounted cost (M€)",
@@ -129,3 +130,20 @@ def tornado_chart(tornado: pd.DataFrame) -> go.Figure:
         yaxis_title="Uncertain input",
     )
     return fig
+
+
+BAND_MIN_SAMPLES = {"5–95 %": 20, "25–75 %": 4}
+"""Samples a band needs before its edges rest on data: a p-th percentile needs about
+1 / min(p, 1 − p) samples (20 for the 5th and 95th, 4 for the 25th and 75th); with fewer,
+the edge is the extreme sample, interpolated."""
+
+
+def band_warnings(n_samples: int) -> list[str]:
+    """A warning for every band of the fan charts that ``n_samples`` finished samples are too
+    few to draw honestly (empty when there are enough)."""
+    return [
+        f"Only {n_samples} finished samples: the {band} band needs at least {need} to rest on "
+        "data (with fewer its edges are the extreme samples); run more samples."
+        for band, need in BAND_MIN_SAMPLES.items()
+        if n_samples < need
+    ]

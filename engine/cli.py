@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from engine.errors import QroadInputError
+from engine.hedge.console import hedge_command
 from engine.sweep.cli import sweep_command
 
 if TYPE_CHECKING:
@@ -267,14 +268,21 @@ def report(
     runs: Annotated[list[Path], typer.Argument(help="Run folders (DIR/<scenario>).")],
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
 ) -> None:
-    """One self-contained HTML report (works offline) comparing the runs."""
-    from engine.report import build_report
+    """One self-contained HTML report (works offline) comparing the runs; paths that are
+    not run folders (a sweep's folder, an earlier report) are skipped, each with a message."""
+    from engine.report import build_report, split_run_dirs
 
-    path = build_report(list(runs), out)
+    run_dirs, skipped = split_run_dirs(list(runs))
+    for path, why in skipped:
+        err_console.print(f"skipped {path}: {why}", highlight=False, soft_wrap=True)
+    if not run_dirs:
+        raise ValueError("no run folders among the paths given (each needs a manifest.json)")
+    path = build_report(run_dirs, out)
     console.print(f"wrote {path}")
 
 
 app.command("sweep")(user_errors(sweep_command))
+app.command("hedge")(user_errors(hedge_command))
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -1,8 +1,8 @@
 """qroad's Streamlit app: ``make ui`` (= ``streamlit run ui/app.py``).
 
-Seven pages, each a thin script under ui/pages/ that gathers input and draws figures from
-engine.charts (engine.charts_uncertainty for sweeps): Scenario, Run, Compare, Map, Physics,
-Uncertainty, Download.
+Nine pages, each a thin script under ui/pages/ that gathers input and draws figures from
+engine.charts (engine.charts_uncertainty for sweeps): Scenario, Run, Compare, Map, Explain,
+Physics, Uncertainty, Decide now (engine.hedge.charts), Download.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ def main() -> None:
         st.Page(PAGES_DIR / "scenario.py", title="Scenario", icon="📝"),
         st.Page(PAGES_DIR / "run.py", title="Run", icon="▶️"),
         st.Page(PAGES_DIR / "map.py", title="Map", icon="🗺️"),
+        st.Page(PAGES_DIR / "explain.py", title="Explain", icon="💡"),
         st.Page(PAGES_DIR / "physics.py", title="Physics", icon="📈"),
         st.Page(PAGES_DIR / "uncertainty.py", title="Uncertainty", icon="🎲"),
+        st.Page(PAGES_DIR / "decide.py", title="Decide now", icon="🧭"),
         st.Page(PAGES_DIR / "download.py", title="Download", icon="⬇️"),
     ]
     st.navigation(pages).run()

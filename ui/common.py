@@ -17,6 +17,10 @@ from engine.report import read_runs
 from engine.results import read_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+CHART_CONFIG = {  # the camera icon on every chart saves a PNG at twice the screen size
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 def results_dir() -> Path:
@@ -36,7 +40,8 @@ def bundled_scenarios() -> dict[str, Path]:
 
 
 def list_runs(folder: Path | None = None) -> dict[str, Path]:
-    """Finished runs (folders with a readable manifest) by name, sorted; hidden ones skipped."""
+    """Finished runs (folders with a readable manifest) by name, sorted; hidden ones and
+    hedged plans (several futures in one folder: the Decide now page's) skipped."""
     folder = folder or results_dir()
     if not folder.is_dir():
         return {}
@@ -44,10 +49,11 @@ def list_runs(folder: Path | None = None) -> dict[str, Path]:
     for sub in sorted(folder.iterdir()):
         if sub.is_dir() and not sub.name.startswith(".") and (sub / "manifest.json").is_file():
             try:
-                read_manifest(sub)
+                manifest = read_manifest(sub)
             except ValueError:
                 continue
-            runs[sub.name] = sub
+            if manifest.get("kind") != "hedged":
+                runs[sub.name] = sub
     return runs
 
 

@@ -112,3 +112,69 @@ def scenario_yaml(resolved: Mapping[str, Any], name: str) -> str:
     data = {k: v for k, v in resolved.items() if k != "extends"}
     data["name"] = name
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def pinned_milestones(years: Mapping[str, int], named_years: Mapping[str, int]) -> dict[str, int]:
+    """The milestones the user moved away from the chosen named timeline (id → year)."""
+    return {k: int(v) for k, v in years.items() if int(v) != int(named_years.get(k, v))}
+
+
+def variant_overrides(
+    kept: list[str], pinned: Mapping[str, int], timeline: str, name: str
+) -> tuple[list[str], str | None]:
+    """Overrides and ``timeline=`` argument of the edited scenario run under ``timeline``:
+    every edit kept (costs, demand, budget, …) and every milestone the user moved stays
+    where it was put; the other milestones take ``timeline``'s years. Named ``name``."""
+    named = None
+    if pinned:
+        from engine.scenario import milestone_years
+
+        named = {**milestone_years(timeline), **{k: int(v) for k, v in pinned.items()}}
+    overrides = [o for o in kept if not o.startswith(("name=", "timeline="))]
+    overrides.append(f"name={yaml_value(name)}")
+    if named is None:
+        return overrides, timeline
+    return [*overrides, f"timeline={yaml_value(named)}"], None
+
+
+def override_rows(overrides: list[str]) -> list[dict[str, str]]:
+    """The ``--set`` overrides as rows a reader scans: setting and new value (long values,
+    such as a whole timeline, shown key by key)."""
+    rows = []
+    for line in overrides:
+        path, _, raw = line.partition("=")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        if isinstance(value, dict):
+            rows += [{"Setting": f"{path}.{k}", "Your value": _plain(v)} for k, v in value.items()]
+        else:
+            rows.append({"Setting": path, "Your value": _plain(value)})
+    return rows
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return "none" if value is None else str(value)
+
+
+def cost_problems(edited: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """What is wrong with edited costs, in words: a negative capex, a learning rate outside
+    0–100 % per year. An empty list means they can be used."""
+    problems = []
+    for tech, fields in edited.items():
+        capex = fields.get("capex_eur")
+        if capex is not None and capex == capex and capex < 0:
+            problems.append(
+                f"{tech}: capex per system {capex / 1e3:,.1f} k€ is negative; a price "
+                "cannot be below 0 (type the new price, e.g. 50 for 50 k€)."
+            )
+        rate = fields.get("learning_rate_per_year")
+        if rate is not None and rate == rate and not 0 <= rate < 1:
+            problems.append(
+                f"{tech}: learning {100 * rate:g} % per year is outside 0–100 %; it is how "
+                "much cheaper the systems get each year."
+            )
+    return problems

@@ -32,3 +32,37 @@ def headline(costs: pd.DataFrame, served: pd.DataFrame) -> dict[str, Any]:
         "objective_eur": cost + penalty,
         "unserved_bps": {int(t): round(float(x), 6) for t, x in unserved.items()},
     }
+
+
+def cost_parts(costs: pd.DataFrame) -> dict[str, float]:
+    """``cost_eur`` in its parts (discounted €): ``capex_eur`` (every ``capex_*``),
+    ``opex_eur`` (every ``opex_*``) and ``residual_value_eur`` (≤ 0); they sum to
+    ``cost_eur``, the penalty apart."""
+    cat = costs["category"].astype(str)
+    value = costs["discounted_eur"]
+    return {
+        "capex_eur": float(value[cat.str.startswith("capex")].sum()),
+        "opex_eur": float(value[cat.str.startswith("opex")].sum()),
+        "residual_value_eur": float(value[cat == "residual_value"].sum()),
+    }
+
+
+def gap_words(gap: float | None) -> str:
+    """A solved plan's quality in words: ``within 0.93 % of optimal`` (its proven gap);
+    ``optimal`` only for a gap below 0.01 %."""
+    if gap is None or gap != gap:
+        return "optimal (no gap reported)"
+    if gap < 1e-4:
+        return "optimal (gap below 0.01 %)"
+    return f"within {100 * gap:.2g} % of optimal"
+
+
+def solver_words(status: str, gap: float | None) -> str:
+    """How the solver ended, for a reader: ``within 0.93 % of optimal``, ``stopped at the
+    time limit, 2.1 % from the lower bound``, or the status in words."""
+    if status == "optimal":
+        return gap_words(gap)
+    if status == "time_limit":
+        far = "" if gap is None or gap != gap else f", {100 * gap:.2g} % from the lower bound"
+        return f"stopped at the time limit{far}"
+    return str(status).replace("_", " ")

@@ -55,10 +55,12 @@ def percentile_table(
     costs: pd.DataFrame, phases: pd.DataFrame, solved: Sequence[int]
 ) -> pd.DataFrame:
     """Percentiles over solved samples, per period, of: discounted cost of the period and
-    cumulative to it (EUR), and per phase the served key (bit/s) and its share.
+    cumulative to it (EUR; capex + opex − residual value, without the unserved-key penalty),
+    and per phase the served key (bit/s) and its share.
 
     Columns: metric, period, phase ("" for costs), p05 ... p95, mean, n."""
-    costs = costs[costs["sample"].isin(solved)]
+    # the cost is money (engine.results.headline): the unserved-key penalty is left out
+    costs = costs[costs["sample"].isin(solved) & (costs["category"] != "unserved_penalty")]
     phases = phases[phases["sample"].isin(solved)]
     per_period = costs.groupby(["sample", "period"], as_index=False)["discounted_eur"].sum()
     per_period = per_period.sort_values(["sample", "period"])

@@ -49,13 +49,19 @@ def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
     at = _page("compare").run()
     assert not at.exception
     assert at.multiselect[0].value == ["toy-early", "toy-late"]
-    # cost 2e5 + 2.5e5 + 0.8e5 € discounted = 0.53 M€
-    assert [m.value for m in at.metric] == ["0.53", "0.53"]
+    # per run: cost 2e5 + 2.5e5 + 0.8e5 € discounted = 0.53 M€, no penalty; unserved key in
+    # 2030: D2 asks 10 bit/s and gets 4 → 6 bit/s
+    assert [m.value for m in at.metric] == ["0.53", "0.00", "6"] * 2
     table = at.dataframe[0].value.set_index("Scenario")
     assert table.loc["toy-late", "Served partial (%)"] == 20.0  # 4 of 20 bit/s
     assert table.loc["toy-early", "Served partial (%)"] == 40.0
     assert table.loc["toy-early", "Gap (%)"] == 0.4
+    # the inputs that differ between the two runs: their description and timeline only
+    differ = at.dataframe[1].value.set_index("Setting")
+    assert differ.index.tolist() == ["description", "timeline"]
+    assert differ.loc["timeline"].tolist() == ["early", "late"]
     assert [s.value for s in at.subheader] == [
+        "Inputs that differ between these runs",
         "Key served by phase",
         "Served share by trust class",
         "Installed equipment",
@@ -65,7 +71,7 @@ def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
     ]
     figs = _figures(at)
     assert figs[0]["layout"]["yaxis"]["title"]["text"] == "Served key (bit/s)"
-    adoption = {t["name"]: dict(zip(t["y"], t["x"], strict=True)) for t in figs[4]["data"]}
+    adoption = {t["name"]: dict(zip(t["customdata"], t["x"], strict=True)) for t in figs[4]["data"]}
     assert adoption == {
         "toy-early": {"bb84": 2025, "mdi": 2025},
         "toy-late": {"bb84": 2025, "mdi": 2030},
@@ -73,7 +79,7 @@ def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
     assert [t["name"] for t in figs[5]["data"]][:2] == ["milestones: early", "milestones: late"]
 
     at.multiselect[0].set_value(["toy-late"]).run()
-    assert [m.value for m in at.metric] == ["0.53"]
+    assert [m.value for m in at.metric] == ["0.53", "0.00", "6"]
     assert at.dataframe[0].value["Scenario"].tolist() == ["toy-late"]
 
 
@@ -83,6 +89,11 @@ def test_compare_page_without_runs_says_where_it_looked(tmp_path, monkeypatch) -
     assert "No finished runs" in at.info[0].value and str(tmp_path / "none") in at.info[0].value
 
 
+def _link_names(fig: dict) -> list[str]:
+    """Names of the map's link traces (lines with hover text; not the coast, not halos)."""
+    return [t["name"] for t in fig["data"] if t["mode"] == "lines" and t.get("hoverinfo") == "text"]
+
+
 def test_map_page_period_slider_grows_network(app_env: Path) -> None:
     at = _page("map").run()
     assert not at.exception
@@ -90,19 +101,21 @@ def test_map_page_period_slider_grows_network(app_env: Path) -> None:
     assert at.select_slider[0].value == 2030
     assert [m.value for m in at.metric] == ["2", "3", "2"]
     fig = _figures(at)[0]
-    assert [t["name"] for t in fig["data"] if t["mode"] == "lines"] == ["bb84", "mdi"]
+    assert _link_names(fig) == ["bb84", "mdi"]
     assert fig["layout"]["xaxis"]["title"]["text"] == "Longitude (°)"
-    flows = at.dataframe[0].value.set_index("link")
+    built = at.dataframe[0].value
+    assert built.values.tolist() == [["link systems", "mdi", 1], ["site equipment", "relay", 1]]
+    flows = at.dataframe[1].value.set_index("link")
     assert flows.loc["L2", "Key flow (bit/s)"] == 4.0
 
     at.select_slider[0].set_value(2025).run()
     assert [m.value for m in at.metric] == ["1", "2", "2"]
     fig = _figures(at)[0]
-    assert [t["name"] for t in fig["data"] if t["mode"] == "lines"] == ["bb84"]
+    assert _link_names(fig) == ["bb84"]
 
     at.radio[0].set_value("phase").run()
     fig = _figures(at)[0]
-    assert [t["name"] for t in fig["data"] if t["mode"] == "lines"] == ["I"]
+    assert _link_names(fig) == ["I"]
 
 
 def test_physics_page_shows_rates_and_plob() -> None:
@@ -259,7 +272,8 @@ def test_run_page_solves_variants_off_thread(
 
     def run_scenario(scenario, *, out_dir, overwrite=False, save_lp=False, progress=None):
         calls.append((scenario.name, scenario.timeline, threading.current_thread().name))
-        progress("solve", {"message": "HiGHS running"})
+        progress("solve", {"stage": "lp_done", "lp_bound": 5e5})
+        progress("solve", {"stage": "mip", "incumbent": 8e5, "bound": 6e5, "gap": 0.25})
         assert release.wait(30)
         run_dir = sample_run_factory(out_dir, scenario.name, scenario.timeline)
         return _Outcome(run_dir, "optimal", 6.3e5, 0.004, "solved")
@@ -285,7 +299,11 @@ def test_run_page_solves_variants_off_thread(
     at.run()
     table = at.dataframe[0].value.set_index("Variant")
     assert table.loc["tiny-early", "State"] == "running"
-    assert table.loc["tiny-early", "Stage"] == "solve (HiGHS running)"
+    # while solving: the stage in words and the solver's live numbers, as the CLI shows them
+    assert table.loc["tiny-early", "Stage"] == "solving: searching for cheaper plans"
+    assert table.loc["tiny-early", "Best plan so far (M€)"] == pytest.approx(0.8)
+    assert table.loc["tiny-early", "Lower bound (M€)"] == pytest.approx(0.6)
+    assert table.loc["tiny-early", "Gap (%)"] == pytest.approx(25.0)
     assert table.loc["tiny-late", "State"] == "queued"
 
     release.set()
@@ -294,8 +312,12 @@ def test_run_page_solves_variants_off_thread(
     at.run()
     table = at.dataframe[0].value.set_index("Variant")
     assert table["State"].tolist() == ["done", "done"]
-    assert table.loc["tiny-late", "Objective (M€)"] == pytest.approx(0.63)
+    assert table.loc["tiny-late", "Cost (M€)"] == pytest.approx(0.63)
     assert table.loc["tiny-late", "Gap (%)"] == pytest.approx(0.4)
+    # a 0.4 % gap is not called "optimal"; the solver's own words are kept for details
+    assert table.loc["tiny-late", "Status"] == "within 0.4 % of optimal"
+    assert table.loc["tiny-late", "Message"] == "Solved: within 0.4 % of optimal."
+    assert at.session_state["compare_runs"] == ["tiny-early", "tiny-late"]
     assert table.loc["tiny-late", "Folder"] == str(app_env / "tiny-late")
     assert [(n, t) for n, t, _ in calls] == [("tiny-early", "early"), ("tiny-late", "late")]
     assert all(thread.startswith("qroad-run") for _, _, thread in calls)

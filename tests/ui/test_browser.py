@@ -1,12 +1,18 @@
 """The app in a real browser: a finished run of ``scenarios/tiny.yaml`` (the real pipeline),
 ``streamlit run ui/app.py`` on a free localhost port, and headless Chromium (Debian's
-``chromium`` and ``chromium-driver``, driven by Selenium) opening the Compare page.
+``chromium`` and ``chromium-driver``, driven by Selenium) opening the Compare page, then
+every other page.
 
 The test waits until every chart of the page has been drawn, checks what a person would read
 (the run's name, its discounted cost as the engine computes it, chart titles and an axis
-title with units) and saves the page as ``compare.png`` in the test's temporary folder, or
-in ``$QROAD_SCREENSHOT_DIR`` when set: ``make screenshots`` sets it to ``docs/screenshots``
-(the image shown in the README), so a test run never writes a tracked file. Without
+title with units) and saves the page as ``compare.png``; then it opens Scenario, Run, Map,
+Explain, Physics, Uncertainty and Download in turn, waits for each to finish drawing without
+an error, and saves ``<page>.png``. Screenshots go to the test's temporary folder, or to
+``$QROAD_SCREENSHOT_DIR`` when set: ``make screenshots`` sets it to ``docs/screenshots``
+(the images shown in the README), so a test run never writes a tracked file. Last, it takes
+a strategist's journey through the widgets (tests/ui/browser_steps.py): move a milestone,
+run the edited scenario, compare it, move the map's period slider, open Physics, download
+the CSV tables, the Excel workbook and the HTML report, and check the files. Without
 Chromium, its driver or Selenium the test is skipped, except under ``CI=true``, where that
 is a failure: ``make test`` installs them (``scripts/ensure-browser.sh``).
 """
@@ -77,10 +83,22 @@ def _missing(reason: str) -> None:
     pytest.skip(f"{reason}; `make test` installs it as root with apt (scripts/ensure-browser.sh)")
 
 
-def screenshot_path(tmp_path: Path) -> Path:
-    """Where the Compare page's screenshot goes: ``$QROAD_SCREENSHOT_DIR`` or ``tmp_path``."""
+def screenshot_path(tmp_path: Path, name: str = SCREENSHOT_NAME) -> Path:
+    """Where a page's screenshot goes: ``$QROAD_SCREENSHOT_DIR`` or ``tmp_path``."""
     folder = os.environ.get(SCREENSHOT_DIR_ENV)
-    return (REPO_ROOT / folder if folder else tmp_path) / SCREENSHOT_NAME
+    return (REPO_ROOT / folder if folder else tmp_path) / name
+
+
+# url path, page title, charts the page draws for the finished run (at least)
+TOUR = (
+    ("scenario", "Scenario", 0),
+    ("run", "Run scenarios", 0),
+    ("map", "Network map", 1),
+    ("explain", "Explain the plan", 1),
+    ("physics", "Key rate vs distance", 1),
+    ("uncertainty", "Uncertainty", 0),
+    ("download", "Download a run", 0),
+)
 
 
 def _free_port() -> int:
@@ -239,6 +257,18 @@ def browser(
         driver.quit()
 
 
+def _steps() -> Any:
+    """tests/ui/browser_steps.py (the strategist's journey), loaded by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "qroad_browser_steps", Path(__file__).with_name("browser_steps.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _page_text(driver: Any) -> str:
     """The visible text of the page body ('' while the page is being replaced)."""
     from selenium.common.exceptions import WebDriverException
@@ -264,7 +294,7 @@ def test_compare_page_shows_a_finished_run_in_chromium(
         for t, _ in compare_figures(read_runs(run_dirs), milestones_frame(run_timelines(run_dirs)))
     ]
     cost_meur = summary_table(run_dirs)["cost_eur"].iloc[0] / 1e6
-    metric_label = f"{RUN_NAME}: cost (M€, discounted)"
+    metric_label = "Cost (M€, discounted)"
 
     app.wait_healthy()
     browser.get(f"{app.url}/")  # Compare is the app's default page
@@ -303,12 +333,13 @@ def test_compare_page_shows_a_finished_run_in_chromium(
     assert not errors, errors[0].text
 
     text = _page_text(browser)
-    assert "Compare runs" in text
+    assert "Compare runs" in text and "Unserved-key penalty (M€)" in text
     picker = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"]')
     assert "Runs to compare" in picker.text and RUN_NAME in picker.text  # chosen by default
     metric = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMetric"]')
     assert metric_label in metric.text
     assert f"{cost_meur:,.2f}" in metric.text  # the engine's discounted cost, in M€
+    assert RUN_NAME in text
     headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "h3")]
     for title in titles:
         assert any(title in h for h in headings), (title, headings)
@@ -324,3 +355,48 @@ def test_compare_page_shows_a_finished_run_in_chromium(
     shot.parent.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
+
+    for url_path, title, charts in TOUR:
+        _visit(browser, app, f"{app.url}/{url_path}", title, charts, tmp_path)
+        shot = screenshot_path(tmp_path, f"{url_path}.png")
+        assert browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 5_000, url_path
+    _steps().journey(browser, app, tmp_path)
+
+
+def _visit(browser: Any, app: App, url: str, title: str, charts: int, tmp_path: Path) -> None:
+    """Open ``url`` and wait until its title is shown, ``charts`` charts are drawn and the
+    script is done; fail with the page's text and streamlit's log on an error or timeout."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+
+    def done(driver: Any) -> bool:
+        if driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'):
+            return True
+        if len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .xtitle")) < charts:
+            return False
+        running = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        if any("Running" in w.text or "Stop" in w.text for w in running):
+            return False
+        titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "h1")]
+        return any(title in t for t in titles)
+
+    try:
+        WebDriverWait(
+            browser,
+            RENDER_TIMEOUT_S,
+            poll_frequency=0.5,
+            ignored_exceptions=(StaleElementReferenceException,),
+        ).until(done)
+    except TimeoutException:
+        shot = tmp_path / "timeout.png"
+        browser.save_screenshot(str(shot))
+        pytest.fail(
+            f"{url} not rendered (screenshot {shot}):\n{_page_text(browser)}\n{app.output()}"
+        )
+    errors = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    assert not errors, (url, errors[0].text)
+    browser.execute_script("window.scrollTo(0, 0)")

@@ -76,7 +76,7 @@ def test_two_sessions_keep_their_uploads_runs_and_progress_apart(
     assert table_a["State"].tolist() == ["running", "queued"]
     assert table_b.index.tolist() == ["plan-bob-mid"]
     assert table_b.loc["plan-bob-mid", "State"] == "running"
-    assert table_b.loc["plan-bob-mid", "Stage"] == "solve (HiGHS running)"
+    assert table_b.loc["plan-bob-mid", "Stage"] == "solving (HiGHS running)"
     threads = {name: thread for name, _, thread, _ in stand_in_pipeline.calls}
     assert threads["plan-alice-early"] is not threads["plan-bob-mid"]
     assert all(t.name.startswith("qroad-run") for t in threads.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -75,3 +76,51 @@ def test_page_without_sweeps_says_how_to_make_one(
     at = AppTest.from_file(str(PAGE), default_timeout=60).run()
     assert not at.exception
     assert "qroad sweep" in at.info[0].value
+
+
+def test_fans_warn_when_samples_are_too_few(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two finished samples per metric are too few for both bands the fans draw."""
+    from engine.charts_uncertainty import band_warnings
+
+    assert band_warnings(20) == [] and len(band_warnings(4)) == 1 and len(band_warnings(2)) == 2
+    _sweep(tmp_path / "pair-sweep", tornado=False)
+    monkeypatch.setenv("QROAD_RESULTS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    warnings = [w.value for w in at.warning]
+    assert warnings[:2] == band_warnings(2)
+    assert "the 5–95 % band needs at least 20" in warnings[0]
+
+
+def test_start_a_sweep_on_the_cli_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenarios_env: Path
+) -> None:
+    """The page starts a sweep of uk-sweep.yaml through ui.sweep_jobs.run_on_dask (the CLI's
+    Dask path, stood in for here) with the samples, workers and time limit asked, and
+    warns before starting that 8 samples are too few for the 5–95 % band."""
+    from ui import sweep_jobs
+
+    calls = []
+
+    def fake_run(scenario, job, *, out_dir, samples, one_at_a_time, workers, scheduler=None):
+        calls.append((scenario.name, scenario.solver.time_limit_s, samples, workers, out_dir))
+        for i in range(samples):
+            job.progress(
+                i + 1, samples, types.SimpleNamespace(sample=i, status="optimal", elapsed_s=0.1)
+            )
+        return "outcome"
+
+    monkeypatch.setattr(sweep_jobs, "run_on_dask", fake_run)
+    monkeypatch.setenv("QROAD_RESULTS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    assert at.selectbox[0].value == "uk-sweep.yaml"
+    at.number_input[0].set_value(8).run()
+    assert any("5–95 % band needs at least 20" in w.value for w in at.warning)
+    at.button[0].click().run()
+    job = at.session_state["sweeps"][0]
+    assert job.future.result(timeout=30) == "outcome"
+    assert calls == [("uk-sweep", 60.0, 8, 2, tmp_path)]
+    at.run()
+    table = at.dataframe[0].value
+    assert table.loc[0, "Samples finished"] == 8 and table.loc[0, "Statuses"] == "optimal 8"

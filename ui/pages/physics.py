@@ -15,6 +15,7 @@ import streamlit as st
 
 from engine.catalogue import load_catalogue
 from engine.catalogue_rates import catalogue_rates_figure, catalogue_rates_table
+from engine.palette import colour_by_technology
 from engine.presets import preset_info, preset_names
 from engine.rates import (
     MODEL_ALIASES,
@@ -102,7 +103,9 @@ def main() -> None:
     table = catalogue_rates_table(
         lengths_km, timeline=timeline, year=int(year), techs=techs, alpha_db_per_km=alpha
     )
-    fig = catalogue_rates_figure(table, per_use=per_use, alpha_db_per_km=alpha)
+    fig = colour_by_technology(
+        catalogue_rates_figure(table, per_use=per_use, alpha_db_per_km=alpha)
+    )
     st.plotly_chart(fig, key="physics")
     st.dataframe(summary(table, float(lengths_km[0])), hide_index=True)
     with st.expander("Literature presets (data/physics_presets.yaml)"):

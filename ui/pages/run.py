@@ -1,15 +1,16 @@
 """Run page: solve one scenario under several timelines off the page's thread, with progress.
 
-Each variant is validated here (errors show inline) and handed to a one-worker
-``ThreadPoolExecutor`` kept in ``st.session_state``; ``engine.pipeline.run_scenario`` writes
-``results/<name>/`` like the CLI. A fragment polls the jobs every second while any runs.
+An edited scenario (Scenario page) runs as edited by default; its early/mid/late variants
+keep every edit, and the milestones the user moved stay where they were put. Each variant is
+validated here (errors show inline) and handed to a one-worker ``ThreadPoolExecutor`` kept in
+``st.session_state``; ``engine.pipeline.run_scenario`` writes ``results/<name>/`` like the
+CLI. A fragment polls the jobs every second while any runs, showing the solver's best plan,
+lower bound and gap live (ui.run_status), and links the finished runs to the Compare page.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,41 +22,21 @@ from engine.errors import QroadInputError
 from engine.results import RunExistsError
 from engine.scenario import load_scenario
 from ui.common import bundled_scenarios, results_dir
-from ui.scenario_form import TIMELINES, friendly_errors
+from ui.jobs import Job, submit
+from ui.run_status import live_numbers, outcome_words, stage_text, status_words
+from ui.scenario_form import TIMELINES, friendly_errors, variant_overrides
 
 AS_EDITED = "as edited on the Scenario page"
+COMPARE_PAGE = "pages/compare.py"
 RENAME_HINT = "Tick 'Replace existing results' or change the scenario name, and run again"
 
 
-@dataclass
-class Job:
-    """One submitted variant: its future and the progress events the worker reported."""
-
-    name: str
-    future: Future
-    started_s: float = field(default_factory=time.monotonic)
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    finished_s: float | None = None
-
-    def progress(self, stage: str, info: dict[str, Any]) -> None:
-        """The pipeline's progress callback (called on the worker thread; appends only)."""
-        self.events.append((stage, dict(info)))
-
-
-def executor() -> ThreadPoolExecutor:
-    """This session's one-worker executor: variants queue and solve one at a time."""
-    if "executor" not in st.session_state:
-        st.session_state["executor"] = ThreadPoolExecutor(1, thread_name_prefix="qroad-run")
-    return st.session_state["executor"]
-
-
 def job_row(job: Job) -> dict[str, Any]:
-    """One line of the status table."""
-    row: dict[str, Any] = {"Variant": job.name, "State": "queued", "Stage": "", "Status": ""}
-    row.update({"Objective (M€)": None, "Gap (%)": None, "Folder": "", "Message": ""})
-    if job.events:
-        stage, info = job.events[-1]
-        row["Stage"] = stage + (f" ({info.get('message')})" if info.get("message") else "")
+    """One line of the status table, in plain words, with the solver's live numbers."""
+    row: dict[str, Any] = {"Variant": job.name, "State": "queued", "Stage": ""}
+    row.update(live_numbers(job.events))
+    row.update({"Status": "", "Cost (M€)": None, "Folder": "", "Message": ""})
+    row["Stage"] = stage_text(job.events)
     if job.future.running():
         row["State"] = "running"
     elif job.future.done():
@@ -70,14 +51,36 @@ def job_row(job: Job) -> dict[str, Any]:
         else:
             out = job.future.result()
             row["State"] = "done" if out.run_dir is not None else "no plan"
-            row["Status"] = out.status
-            row["Objective (M€)"] = None if out.objective is None else out.objective / 1e6
+            row["Stage"] = ""
+            row["Status"] = status_words(out)
+            head = getattr(out, "headline", None) or {}
+            cost = head.get("cost_eur", out.objective)
+            row["Cost (M€)"] = None if cost is None else cost / 1e6
+            row["Best plan so far (M€)"] = None if out.objective is None else out.objective / 1e6
             row["Gap (%)"] = None if out.gap is None else 100 * out.gap
             row["Folder"] = str(out.run_dir or "")
-            row["Message"] = out.message
+            row["Message"] = outcome_words(out)
     end = job.finished_s or time.monotonic()
     row["Elapsed (s)"] = round(end - job.started_s, 1)
     return row
+
+
+def finished_links(jobs: list[Job]) -> None:
+    """Solver details of finished runs, and a link to compare the runs written."""
+    done = [j for j in jobs if j.future.done() and j.future.exception() is None]
+    written = [j.name for j in done if j.future.result().run_dir is not None]
+    for job in done:
+        message = getattr(job.future.result(), "message", "")
+        if message:
+            with st.expander(f"Solver details: {job.name}"):
+                st.text(message)
+    if not written:
+        return
+    st.session_state["compare_runs"] = written
+    try:
+        st.page_link(COMPARE_PAGE, label=f"Compare {', '.join(written)}", icon="📊")
+    except Exception:  # the page runs on its own (tests): no navigation to link into
+        st.markdown(f"Compare them on the **Compare** page: {', '.join(written)}.")
 
 
 def show_jobs() -> None:
@@ -93,6 +96,7 @@ def show_jobs() -> None:
         done = sum(r["State"] in ("done", "no plan", "failed") for r in rows)
         st.progress(done / len(rows), text=f"{done} of {len(rows)} variants finished")
         st.dataframe(pd.DataFrame(rows), hide_index=True)
+        finished_links(jobs)
         if active and done == len(rows):
             st.rerun()  # stop polling; the Compare page now lists the new runs
 
@@ -109,18 +113,28 @@ def variants_form(run_scenario: Any, load_scenario: Any) -> None:
         path, base_overrides, base_name = Path(picked["path"]), picked["overrides"], picked["name"]
     else:
         path, base_overrides, base_name = files[choice], [], Path(choice).stem
-    options = list(TIMELINES) + ([AS_EDITED] if base_overrides else [])
-    chosen = st.multiselect("Timelines to run", options, default=["early", "late"])
+    pinned = dict(picked.get("pinned") or {}) if picked and choice == choices[0] else {}
+    options = ([AS_EDITED] if base_overrides else []) + list(TIMELINES)
+    labels = {t: f"{t} timeline, with your edits" for t in TIMELINES} if base_overrides else {}
+    chosen = st.multiselect(
+        "Variants to run",
+        options,
+        default=[AS_EDITED] if base_overrides else ["early", "late"],
+        format_func=lambda o: labels.get(o, o),
+        help="An edited scenario keeps every edit in every variant; milestones you moved "
+        "stay where you put them, the others follow the variant's timeline.",
+    )
     overwrite = st.checkbox("Replace existing results with the same name")
     if not st.button("Run", type="primary", disabled=not chosen):
         return
-    kept = [o for o in base_overrides if not o.startswith(("name=", "timeline="))]
     scenarios = []
     for variant in chosen:
         if variant == AS_EDITED:
             overrides, timeline = list(base_overrides), None
         else:
-            overrides, timeline = [*kept, f"name={base_name}-{variant}"], variant
+            overrides, timeline = variant_overrides(
+                base_overrides, pinned, variant, f"{base_name}-{variant}"
+            )
         try:
             scenarios.append(load_scenario(path, overrides=overrides, timeline=timeline))
         except QroadInputError as err:
@@ -134,13 +148,8 @@ def variants_form(run_scenario: Any, load_scenario: Any) -> None:
             "results' or change the scenario name."
         )
         return
-    jobs: list[Job] = st.session_state.setdefault("jobs", [])
     for scenario in scenarios:
-        job = Job(scenario.name, Future())
-        job.future = executor().submit(
-            run_scenario, scenario, out_dir=out_dir, overwrite=overwrite, progress=job.progress
-        )
-        jobs.append(job)
+        submit(run_scenario, scenario, out_dir, overwrite)
     st.toast(f"Started {len(scenarios)} run(s)")
 
 

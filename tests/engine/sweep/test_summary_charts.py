@@ -56,6 +56,13 @@ def test_percentiles_of_cost_and_phase_share() -> None:
     assert cum["p05"] == pytest.approx(3.0 + 0.05 * 4.0)
     served = table.loc[("served_bps", 2025, "I")]
     assert served["mean"] == pytest.approx(20.0)
+    # a penalty is not money: the cost percentiles leave it out
+    penalty = pd.DataFrame(
+        {"sample": [0], "period": [2030], "category": "unserved_penalty", "discounted_eur": 50.0}
+    )
+    with_penalty = percentile_table(pd.concat([costs, penalty]), phases, [0, 1])
+    again = with_penalty.set_index(["metric", "period", "phase"])
+    assert again.loc[("cumulative_discounted_cost_eur", 2030, ""), "p50"] == pytest.approx(5.0)
 
 
 def _oat_samples() -> pd.DataFrame:
