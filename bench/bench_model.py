@@ -31,6 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SC = ROOT / "scenarios"
+BKS = ROOT / "bench" / "bks"  # one JSON per instance: best known plan and bound
 THREE = [  # 3 periods: 2025, 2030, 2035 (the trust mix must stay inside the horizon)
     "horizon.end_year=2040",
     "demand.trust_mix={2025: {trusted: 1.0}, 2035: {trusted: 0.7, partial: 0.2, trust_free: 0.1}}",
@@ -100,7 +101,8 @@ def run_one(
         out["solve_s"] = total_s - out["build_s"] - out["extract_s"]
         out["solve_s"] -= stages.pop("write_model_s", 0.0)
         out |= {"status": res.status, "objective": res.objective, "bound": res.bound,
-                "gap": res.gap, "lp_bound": res.lp_bound, "stages": stages}  # fmt: skip
+                "gap": res.gap, "lp_bound": res.lp_bound, "stages": stages,
+                "strategy_used": res.strategy, "threads": spec.threads}  # fmt: skip
         out["peak_mb"] = _peak_mb()
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -126,29 +128,90 @@ def run_one(
     return out
 
 
+def _commit() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, cwd=ROOT)  # fmt: skip
+    return proc.stdout.strip() or "?"
+
+
+def read_bks(name: str) -> dict[str, Any]:
+    """The instance's best known objective and bound (EUR) with how each was found; {}
+    when no file exists yet."""
+    path = BKS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def update_bks(row: dict[str, Any], command: str) -> dict[str, Any]:
+    """Record a run's plan and bound in ``bench/bks/<instance>.json`` where they beat the
+    file's (a lower objective, a higher bound); returns the file's content after."""
+    name = row["instance"]
+    bks = read_bks(name)
+    found = {"command": command, "commit": _commit(), "strategy": row["strategy"],
+             "date": dt.datetime.now().isoformat(timespec="seconds"),
+             "time_limit_s": row["time_limit_s"], "solve_s": round(row["solve_s"], 1),
+             "threads": row.get("threads"), "load_average": list(os.getloadavg())}  # fmt: skip
+    changed = False
+    obj, bound = row.get("objective"), row.get("bound")
+    if obj is not None and obj < bks.get("objective_eur", float("inf")):
+        bks |= {"objective_eur": obj, "objective_found": found}
+        changed = True
+    if bound is not None and bound > bks.get("bound_eur", float("-inf")):
+        bks |= {"bound_eur": bound, "bound_found": found}
+        changed = True
+    if changed:
+        BKS.mkdir(parents=True, exist_ok=True)
+        (BKS / f"{name}.json").write_text(json.dumps({"instance": name, **bks}, indent=2) + "\n")
+    return bks
+
+
+def with_gaps(row: dict[str, Any], bks: dict[str, Any]) -> dict[str, Any]:
+    """``primal_gap`` = (plan - best known) / best known; ``dual_gap`` = (best known -
+    bound) / best known; ``gap`` stays the run's proven (plan - bound) / plan."""
+    best = bks.get("objective_eur")
+    obj, bound = row.get("objective"), row.get("bound")
+    row["bks_objective"] = best
+    row["primal_gap"] = (obj - best) / best if obj is not None and best else None
+    row["dual_gap"] = (best - bound) / best if bound is not None and best else None
+    return row
+
+
 def _fmt(x: Any, spec: str) -> str:
     return "–" if x is None else format(x, spec)
+
+
+STAGES = {"lp_s": "LP", "warm_start_s": "start", "relaxed_mip_s": "relaxed MIP",
+          "rounding_s": "rounding", "mip_s": "MIP"}  # fmt: skip
+
+
+def split(stages: dict[str, float]) -> str:
+    """Where the solve's time went: ``LP 80 / start 35 / MIP 51`` (seconds)."""
+    parts = [f"{label} {stages[k]:.0f}" for k, label in STAGES.items() if stages.get(k)]
+    return " / ".join(parts) or "–"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| instance | sites | periods | variables | integers | constraints | non-zeros "
             "| prepare s | build s | solve s | extract s | limit s | LP bound | objective | bound "
-            "| gap | peak MB | HiGHS-alone s | HiGHS-alone gap | overhead |")  # fmt: skip
+            "| gap | best known | primal gap | dual gap | peak MB | HiGHS-alone s "
+            "| HiGHS-alone gap | overhead | solve time split s |")  # fmt: skip
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['instance']} | error: {r['error']} |")
             continue
-        label = r["instance"] + (f" ({r['strategy']})" if r.get("strategy") != "exact" else "")
+        used = r.get("strategy_used") or r["strategy"]
+        label = r["instance"] + f" ({used})"
         lines.append(
             f"| {label} | {r['sites']} | {r['periods']} | {r['variables']:,} "
             f"| {r['integers']:,} | {r['constraints']:,} | {_fmt(r['nonzeros'], ',')} "
             f"| {r['prepare_s']:.1f} | {r['build_s']:.1f} | {r['solve_s']:.1f} "
             f"| {r['extract_s']:.1f} | {r.get('time_limit_s', '–')} | {_fmt(r['lp_bound'], '.4g')} "
             f"| {_fmt(r['objective'], '.4g')} "
-            f"| {_fmt(r['bound'], '.4g')} | {_fmt(r['gap'], '.1%')} | {r['peak_mb']:.0f} "
+            f"| {_fmt(r['bound'], '.4g')} | {_fmt(r['gap'], '.1%')} "
+            f"| {_fmt(r.get('bks_objective'), '.4g')} | {_fmt(r.get('primal_gap'), '.1%')} "
+            f"| {_fmt(r.get('dual_gap'), '.1%')} | {r['peak_mb']:.0f} "
             f"| {_fmt(r['highs_s'], '.1f')} | {_fmt(r['highs_gap'], '.1%')} "
-            f"| {_fmt(r['overhead'], '.0%')} |"
+            f"| {_fmt(r['overhead'], '.0%')} | {split(r.get('stages', {}))} |"
         )
     return "\n".join(lines)
 
@@ -159,7 +222,8 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="add LARGE_RUNS: gabriel 100/200, Europe")
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-model.md")
-    ap.add_argument("--strategy", default="exact", choices=["exact", "rolling", "decomposed"])
+    ap.add_argument("--strategy", default="auto",
+                    choices=["auto", "exact", "rolling", "decomposed"])  # fmt: skip
     ap.add_argument("--no-highs-alone", action="store_true", help="skip HiGHS on the MPS")
     ap.add_argument("--plot", type=Path, help="PNG of solve time and gap against sites")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -182,7 +246,8 @@ def main() -> None:
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         last = proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else []
         try:
-            rows.append(json.loads(last[0]))
+            row = json.loads(last[0])
+            rows.append(with_gaps(row, update_bks(row, " ".join(cmd[1:]))))
         except (IndexError, json.JSONDecodeError):
             rows.append(
                 {"instance": name, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
@@ -196,6 +261,9 @@ def main() -> None:
         f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
         f"- time limit per solve: {args.time_limit:g} s (qroad and HiGHS alone each)", "",
         table(rows), "",
+        "gap = (plan - bound) / plan, proven by this run; best known = the lowest plan any",
+        "run recorded in bench/bks/<instance>.json; primal gap = (plan - best known) / best",
+        "known; dual gap = (best known - bound) / best known.",
         "overhead = (prepare + build + extract) / HiGHS-alone solve time; stage times per",
         "instance (LP, warm start, relaxed MIP, final MIP) are in the JSON lines printed.", "",
     ])  # fmt: skip
