@@ -32,34 +32,14 @@ from engine.results import TABLE_NAMES
 
 runner = CliRunner()
 PAGE = Path(__file__).resolve().parents[2] / "ui" / "pages" / "decide.py"
-SCENARIO = """
-name: trio
-timeline: mid
-horizon: {start_year: 2025, end_year: 2040, period_years: 5}
-network:
-  sites:
-    - {id: A, lon: 0.0, lat: 50.0}
-    - {id: B, lon: 0.8, lat: 50.0}
-    - {id: C, lon: 1.6, lat: 50.0}
-  spans:
-    - {a: A, b: B, length_km: 60}
-    - {a: B, b: C, length_km: 60}
-demand:
-  pairs:
-    - {a: A, b: C, key_rate_bps: 2000, trust: trusted}
-    - {a: A, b: B, key_rate_bps: 1000, trust: trusted}
-  growth_per_year: 0.2
-technologies:
-  enabled: [bb84, cv_qkd]
-solver: {time_limit_s: 10, threads: 1}
-"""
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "trio.yaml"
 ARGS = ["--futures", "early:0.5,mid:0.5", "--commit-until", "2030", "--quiet"]
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("hedge") / "trio.yaml"
-    path.write_text(SCENARIO, encoding="utf-8")
+    path.write_text(SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
     return path
 
 

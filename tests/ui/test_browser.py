@@ -6,7 +6,8 @@ every other page.
 The test waits until every chart of the page has been drawn, checks what a person would read
 (the run's name, its discounted cost as the engine computes it, chart titles and an axis
 title with units) and saves the page as ``compare.png``; then it opens Scenario, Run, Map,
-Explain, Physics, Uncertainty and Download in turn, waits for each to finish drawing without
+Explain, Physics, Uncertainty, Decide now (a hedged plan of a three-site line, made by
+``qroad hedge``) and Download in turn, waits for each to finish drawing without
 an error, and saves ``<page>.png``. Screenshots go to the test's temporary folder, or to
 ``$QROAD_SCREENSHOT_DIR`` when set: ``make screenshots`` sets it to ``docs/screenshots``
 (the images shown in the README), so a test run never writes a tracked file. Last, it takes
@@ -97,8 +98,11 @@ TOUR = (
     ("explain", "Explain the plan", 1),
     ("physics", "Key rate vs distance", 1),
     ("uncertainty", "Uncertainty", 0),
+    ("decide", "Decide now", 1),  # the hedged plan of HEDGE_SCENARIO (regret chart)
     ("download", "Download a run", 0),
 )
+# A three-site line whose hedged plan (early and mid, 2025 shared) the Decide now page shows
+HEDGE_SCENARIO = REPO_ROOT / "tests" / "data" / "trio.yaml"
 
 
 def _free_port() -> int:
@@ -226,6 +230,21 @@ def finished_run(results_folder: Path) -> Path:
 
 
 @pytest.fixture
+def hedged_run(results_folder: Path) -> Path:
+    """``qroad hedge`` of HEDGE_SCENARIO (early and mid, half each, 2025 shared) into the
+    app's results folder."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app as cli
+
+    args = ["hedge", str(HEDGE_SCENARIO), "--out", str(results_folder),
+            "--futures", "early:0.5,mid:0.5", "--commit-until", "2030", "--quiet"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return results_folder / "trio-hedged"
+
+
+@pytest.fixture
 def browser(
     browser_paths: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Any]:
@@ -281,7 +300,7 @@ def _page_text(driver: Any) -> str:
 
 
 def test_compare_page_shows_a_finished_run_in_chromium(
-    browser: Any, app: App, finished_run: Path, tmp_path: Path
+    browser: Any, app: App, finished_run: Path, hedged_run: Path, tmp_path: Path
 ) -> None:
     """The Compare page names the run, shows its cost and draws every chart; screenshot."""
     from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -358,6 +377,8 @@ def test_compare_page_shows_a_finished_run_in_chromium(
 
     for url_path, title, charts in TOUR:
         _visit(browser, app, f"{app.url}/{url_path}", title, charts, tmp_path)
+        if url_path == "decide":  # the hedged plan's value of information, in words
+            assert "Knowing the timeline would save" in _page_text(browser)
         shot = screenshot_path(tmp_path, f"{url_path}.png")
         assert browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 5_000, url_path
