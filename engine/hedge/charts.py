@@ -27,21 +27,23 @@ def _meur(eur: float | None) -> str:
 
 
 def value_in_words(manifest: dict[str, Any]) -> str:
-    """EVPI and VSS as a strategist reads them."""
+    """EVPI and VSS as a strategist reads them (futures from a sweep: the future rather than
+    the timeline, and the sample closest to the mean rather than the average timeline)."""
     evpi, vss = manifest.get("evpi_eur"), manifest.get("vss_eur")
     expected = manifest.get("expected_future", "the expected")
+    sampled = bool(manifest.get("from_sweep"))
+    what = "the future" if sampled else "the timeline"
+    average = "the sample closest to the mean" if sampled else "the average timeline"
     first = (
-        f"Knowing the timeline would save {_meur(evpi)} (EVPI)"
+        f"Knowing {what} would save {_meur(evpi)} (EVPI)"
         if evpi is not None
-        else "The value of knowing the timeline is unknown"
+        else f"The value of knowing {what} is unknown"
     )
     if vss is not None:
-        second = (
-            f"planning for the average timeline ({expected}) would cost {_meur(vss)} more (VSS)"
-        )
+        second = f"planning for {average} ({expected}) would cost {_meur(vss)} more (VSS)"
     else:
         second = (
-            f"the plan for the average timeline ({expected}) cannot be carried out in every "
+            f"the plan for {average} ({expected}) cannot be carried out in every "
             "future, so it has no expected cost (no VSS)"
         )
     return f"{first}; {second}."

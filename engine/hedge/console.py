@@ -37,8 +37,20 @@ def _solver_sets(time_limit_s: float | None, mip_gap: float | None) -> list[str]
 def hedge_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     futures: Annotated[
-        str, typer.Option(help="Timelines with probabilities, e.g. early:0.25,mid:0.5,late:0.25.")
-    ] = "early:0.25,mid:0.5,late:0.25",
+        str | None,
+        typer.Option(help="Timelines with probabilities, e.g. early:0.25,mid:0.5,late:0.25."),
+    ] = None,
+    from_sweep: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-sweep",
+            help="Sweep folder (qroad sweep) whose first --samples samples are the futures, "
+            "each of probability 1/N (instead of --futures).",
+        ),
+    ] = None,
+    samples: Annotated[
+        int | None, typer.Option(help="How many samples of --from-sweep to hedge across.")
+    ] = None,
     commit_until: Annotated[
         int,
         typer.Option(
@@ -52,7 +64,10 @@ def hedge_command(
     ] = "expected",
     expected: Annotated[
         str | None,
-        typer.Option(help="Future whose plan gives EEV (default: mid, else the most probable)."),
+        typer.Option(
+            help="Future whose plan gives EEV (default: mid, else the most probable; "
+            "with --from-sweep the sample closest to the mean)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
@@ -71,12 +86,14 @@ def hedge_command(
     quiet: Annotated[bool, typer.Option(help="Print only problems.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """One plan for the years before --commit-until, hedged across timelines; writes
+    """One plan for the years before --commit-until, hedged across timelines (--futures) or
+    a sweep's samples (--from-sweep --samples); writes
     DIR/<name>-hedged/ with the commitments, regrets, EVPI and VSS (docs/hedge.md)."""
-    from engine.hedge.futures import parse_futures, parse_risk
+    from engine.hedge.futures import check_source, parse_futures, parse_risk
     from engine.hedge.run import hedge_scenario
 
-    parsed = parse_futures(futures)
+    check_source(futures, from_sweep, samples)
+    parsed = parse_futures(futures) if futures is not None else []
     measure = parse_risk(risk)
 
     def progress(info: dict[str, Any]) -> None:
@@ -96,6 +113,8 @@ def hedge_command(
         expected=expected,
         overwrite=overwrite,
         progress=progress,
+        from_sweep=from_sweep,
+        samples=samples,
     )
     r = outcome.result
     summary = {**r.summary(), "run_dir": str(outcome.run_dir) if outcome.run_dir else None}

@@ -6,12 +6,15 @@ one line and exits 2):
 - ``--futures early:0.25,mid:0.5,late:0.25``: roadmap timelines (``data/roadmap.yaml``),
   each once, probabilities > 0 summing to 1 (within 1e-6);
 - ``--risk expected | cvar:ALPHA:WEIGHT | regret`` (0 <= ALPHA < 1, WEIGHT >= 0);
-- ``--commit-until YEAR``: after the horizon's first year and at most its end year.
+- ``--commit-until YEAR``: after the horizon's first year and at most its end year;
+- exactly one of ``--futures`` and ``--from-sweep``, and ``--samples`` with the latter only
+  (its range and the folder are checked in ``engine.hedge.sampled``).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from engine.errors import QroadInputError
 from engine.scenario.timeline import load_roadmap
@@ -76,3 +79,24 @@ def check_commit_year(year: int, start_year: int, end_year: int) -> int:
             allowed=f"a year after {start_year} and at most {end_year}",
         )  # fmt: skip
     return year
+
+
+def check_source(futures: str | None, from_sweep: Path | None, samples: int | None) -> None:
+    """Exactly one of ``--futures`` and ``--from-sweep``; ``--samples`` goes with
+    ``--from-sweep`` and nothing else."""
+    either = "either --futures NAME:P,... or --from-sweep SWEEP_DIR --samples N"
+    if futures is not None and from_sweep is not None:
+        raise QroadInputError(
+            "--futures and --from-sweep exclude each other", path="--from-sweep",
+            value=str(from_sweep), allowed=either,
+        )  # fmt: skip
+    if futures is None and from_sweep is None:
+        raise QroadInputError(
+            "no futures given: pass --futures or --from-sweep", path="--futures", allowed=either
+        )
+    if from_sweep is None and samples is not None:
+        raise QroadInputError(
+            "--samples needs --from-sweep", path="--samples", value=samples, allowed=either
+        )
+    if from_sweep is not None and samples is None:
+        raise QroadInputError("--from-sweep needs --samples N", path="--samples", allowed=either)

@@ -5,7 +5,9 @@ timeline replaced, everything else as the file and ``--set`` say), prepares each
 (``engine.prepare``), hands the ModelData to ``optimizer.hedge.solve_hedge`` with the
 scenario's solver options (its time limit per single-future solve; the extensive form gets
 the number of futures times it) and writes ``DIR/<name>-hedged/`` (``engine.hedge.store``)
-with the manifest of docs/hedge.md.
+with the manifest of docs/hedge.md. With ``from_sweep`` the futures are instead the first
+``samples`` samples of a sweep folder, each of probability 1/``samples``
+(``engine.hedge.sampled``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 import yaml
 
 from engine.hedge.futures import check_commit_year
+from engine.hedge.sampled import sweep_futures
 from engine.hedge.store import write_hedged
 from engine.manifest import environment, package_versions
 from engine.pipeline import result_tables, solve_options
@@ -88,7 +91,7 @@ def common_requirements(
 def hedge_scenario(
     path: Path,
     *,
-    futures: Sequence[tuple[str, float]],
+    futures: Sequence[tuple[str, float]] = (),
     commit_until: int,
     out_dir: Path,
     risk: Risk | None = None,
@@ -96,21 +99,31 @@ def hedge_scenario(
     expected: str | None = None,
     overwrite: bool = False,
     progress: Progress | None = None,
+    from_sweep: Path | None = None,
+    samples: int | None = None,
 ) -> HedgeOutcome:
-    """Hedge scenario ``path`` across ``futures`` (timeline, probability) and write the
-    folder when there is a plan. Input errors raise ``QroadInputError``/``ValueError``."""
+    """Hedge scenario ``path`` across ``futures`` (timeline, probability), or across the
+    first ``samples`` samples of sweep folder ``from_sweep``, and write the folder when
+    there is a plan. Input errors raise ``QroadInputError``/``ValueError``."""
     say = progress or (lambda info: None)
     start = time.perf_counter()
     name, base = hedged_name(Path(path), overrides)
     check_commit_year(commit_until, base.horizon.start_year, base.horizon.end_year)
+    provenance: dict[str, Any] = {}
+    if from_sweep is not None:
+        sampled = sweep_futures(Path(from_sweep), int(samples or 0), base, Path(path))
+        futures, scenarios = sampled.futures, sampled.scenarios
+        expected, provenance = expected or sampled.expected, sampled.provenance
+    else:
+        scenarios = {t: load_scenario(path, overrides=overrides, timeline=t) for t, _ in futures}
     if (Path(out_dir) / name).exists() and not overwrite:
         raise RunExistsError(f"{Path(out_dir) / name} exists; pass --overwrite to replace it")
     if expected is not None and expected not in [n for n, _ in futures]:
         raise ValueError(f"--expected {expected!r} is not one of the futures")
     prepared: dict[str, Prepared] = {}
-    for timeline, _ in futures:
-        say({"stage": "prepare", "future": timeline})
-        prepared[timeline] = prepare(load_scenario(path, overrides=overrides, timeline=timeline))
+    for future, _ in futures:
+        say({"stage": "prepare", "future": future})
+        prepared[future] = prepare(scenarios[future])
     timings = {"prepare_s": round(time.perf_counter() - start, 3)}
     options = solve_options(base)
     data, relaxed_bps = common_requirements(
@@ -140,7 +153,7 @@ def hedge_scenario(
         name,
         combined(result, prepared),
         {"commitments": result.commitments, "regrets": result.regrets()},
-        manifest(base, result, commit_until, timings),
+        manifest(base, result, commit_until, timings) | provenance_entry(provenance),
         extra_files={"scenario.yaml": yaml.safe_dump(base.resolved(), sort_keys=False)},
         overwrite=overwrite,
     )
@@ -173,3 +186,10 @@ def manifest(
         "source_file": str(base.source_file) if base.source_file else None,
         "scenario_resolved": base.resolved(),
     }
+
+
+def provenance_entry(provenance: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's ``from_sweep`` entry (sampled futures only): the sweep folder, its
+    fingerprint, seed and size, the samples taken, each future's drawn values and how the
+    expected future was chosen."""
+    return {"from_sweep": provenance} if provenance else {}

@@ -33,7 +33,8 @@ from engine.results import TABLE_NAMES
 runner = CliRunner()
 PAGE = Path(__file__).resolve().parents[2] / "ui" / "pages" / "decide.py"
 SCENARIO = Path(__file__).resolve().parents[1] / "data" / "trio.yaml"
-ARGS = ["--futures", "early:0.5,mid:0.5", "--commit-until", "2030", "--quiet"]
+FUTURES = ["--futures", "early:0.5,mid:0.5"]  # required: no default since --from-sweep
+ARGS = [*FUTURES, "--commit-until", "2030", "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +59,9 @@ def hedged(scenario: Path) -> Path:
         (["--futures", "early:0.5,mid:0.4"], "--futures", "early:0.5,mid:0.4"),
         (["--futures", "early:0.5,someday:0.5"], "--futures", "someday"),
         (["--futures", "early:0.5,mid"], "--futures", "early:0.5,mid"),
-        (["--commit-until", "2025"], "--commit-until", "2025"),
-        (["--commit-until", "2041"], "--commit-until", "2041"),
-        (["--risk", "cvar:1.5:1"], "--risk", "cvar:1.5:1"),
+        ([*FUTURES, "--commit-until", "2025"], "--commit-until", "2025"),
+        ([*FUTURES, "--commit-until", "2041"], "--commit-until", "2041"),
+        ([*FUTURES, "--risk", "cvar:1.5:1"], "--risk", "cvar:1.5:1"),
     ],
 )
 def test_bad_input_exits_2_naming_flag_and_value(scenario, tmp_path, args, flag, value):
