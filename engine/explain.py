@@ -15,10 +15,10 @@
   so an MDI link is never compared with a trusted-node chain); the comparison is the median,
   over the site pairs both have candidate links for, of its cost per bit/s·year over the
   cheapest used peer's on that pair;
-- an **indicative break-even**: how much cheaper (%) it would have to be to match those
-  peers on that median pair. It comes from this comparison, not from a re-solve nor from
-  the LP's reduced costs, so it is a first estimate: a re-solve with the lower price says
-  whether the plan then takes it.
+- a **first guess** at the break-even: how much cheaper (%) it would have to be to match
+  those peers on that median pair. It comes from this comparison, not from a re-solve nor
+  from the LP's reduced costs; the break-even proper is found by re-solving the plan at
+  lower prices (``engine.break_even.break_even_by_resolve``, a bisection on the price).
 """
 
 from __future__ import annotations
@@ -211,6 +211,6 @@ def explanation_display(table: pd.DataFrame) -> pd.DataFrame:
             "median_rate_bps": "Median key rate per system (bit/s)",
             "cost_eur_per_bps_year": "Cost per bit/s·year (€)",
             "why": "Why (not) used",
-            "break_even_pct": "Break-even: cheaper by (%, indicative)",
+            "break_even_pct": "First guess: cheaper by (%, cost comparison)",
         }
     )

@@ -245,8 +245,22 @@ def test_explain_page_reasons_breakeven_and_resolve(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stand_in_pipeline
 ) -> None:
     """The page says why MDI is unused (dearer than bb84 on the same pair), shows its
-    indicative break-even, the milestone behind each adopted technology, and re-solves the
-    run with MDI that much cheaper as a new named run."""
+    first-guess cut, the milestone behind each adopted technology, finds MDI's break-even by
+    re-solving (a stand-in re-solve in which MDI enters below price factor 0.4: the bisection
+    from 0.05, 6 steps to a 0.02 tolerance) and shows the factor, the cut and each re-solve,
+    then saves a run at that price as a new named run."""
+    from engine import break_even
+    from engine.catalogue import load_catalogue
+
+    listed = load_catalogue().technologies["mdi"].capex_eur
+    seen: list[tuple[float, int | None, float]] = []
+
+    def stand_in(scenario, tech: str, period: int | None) -> break_even.Outcome:
+        factor = scenario.technologies.overrides[tech].capex_eur / listed
+        seen.append((factor, period, scenario.solver.time_limit_s))
+        return break_even.Outcome("optimal", 3.0 if factor < 0.4 else 0.0, 1e6 * (1 + factor))
+
+    monkeypatch.setattr(break_even, "resolve", stand_in)
     out = tmp_path / "results"
     run = _explain_module().explain_run(out)
     monkeypatch.setenv("QROAD_RESULTS_DIR", str(out))
@@ -254,15 +268,51 @@ def test_explain_page_reasons_breakeven_and_resolve(
     assert not at.exception
     table = at.dataframe[0].value.set_index("Technology")
     assert table.loc["mdi", "Why (not) used"].startswith("dearer: ")
-    pct = table.loc["mdi", "Break-even: cheaper by (%, indicative)"]
+    pct = table.loc["mdi", "First guess: cheaper by (%, cost comparison)"]
     assert 0 < pct < 100
     assert table.loc["tf", "Why (not) used"] == "out of reach: no candidate link where it makes key"
     adopted = at.dataframe[1].value.set_index("Technology")
     assert adopted.loc["bb84", "First period in use"] == 2025
-    assert at.selectbox[1].value == f"mdi: {pct:.1f} % cheaper (period 2030)"
+    assert at.selectbox[1].value == f"mdi in 2030 (first guess: {pct:.1f} % cheaper)"
+    assert "comes from re-solving" in at.caption[0].value
+    assert [b.label for b in at.button] == [
+        "Find the break-even by re-solving",
+        "Save a run at this price",
+    ]
+    at.number_input[2].set_value(10.0).run()  # time limit per re-solve (s)
     at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    found = at.session_state["break-even:explain:mdi:2030"]
+    assert 0.38 <= found.factor < 0.4 and found.solves == len(seen) == 7
+    assert seen[0][0] == pytest.approx(0.05)  # the run itself is the re-solve at factor 1
+    assert {(p, limit) for _, p, limit in seen} == {(2030, 10.0)}
+    assert [m.value for m in at.metric] == [f"{found.factor:.3f}", f"{found.cut_pct:.1f}"]
+    assert any(c.value.startswith("From re-solves of the whole plan") for c in at.caption)
+    resolves = at.dataframe[2].value
+    assert list(resolves["Price factor"]) == [round(f, 4) for f, _, _ in seen]
+    assert list(resolves["Enters"]) == ["yes" if f < 0.4 else "no" for f, _, _ in seen]
+    at.button[1].click().run()
     assert not at.error, [e.value for e in at.error]
-    factor = 1 - pct / 100
-    assert [c[0] for c in stand_in_pipeline.calls] == [f"explain-mdi-x{factor:.3f}"]
-    assert at.session_state["jobs"][0].name == f"explain-mdi-x{factor:.3f}"
+    variant = f"explain-mdi-x{found.factor:.3f}"
+    assert [c[0] for c in stand_in_pipeline.calls] == [variant]
+    assert at.session_state["jobs"][0].name == variant
     assert run.name == "explain"
+
+
+def test_explain_page_says_when_it_never_enters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A technology that stays out even 95 % cheaper: one re-solve, "does not enter", no
+    factor, and no run offered at a price."""
+    from engine import break_even
+
+    monkeypatch.setattr(break_even, "resolve", lambda *_: break_even.Outcome("optimal", 0.0, 1e6))
+    out = tmp_path / "results"
+    _explain_module().explain_run(out)
+    monkeypatch.setenv("QROAD_RESULTS_DIR", str(out))
+    at = _page("explain").run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["none", "> 95"]
+    assert any("does not enter the plan in 2030" in m.value for m in at.markdown)
+    assert [b.label for b in at.button] == ["Find the break-even by re-solving"]
