@@ -42,7 +42,6 @@ def run_one(path: Path, timeline: str | None, out: Path) -> dict[str, Any]:
     except (ValueError, IndexError, KeyError):
         return row | {"status": f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"}
     row |= {k: summary.get(k) for k in ("status", "cost_eur", "unserved_penalty_eur", "gap")}
-    row["excluded"] = len(summary.get("excluded_demands") or [])
     run_dir = Path(summary["run_dir"]) if summary.get("run_dir") else None
     if run_dir and (run_dir / "served.parquet").exists():
         served = pd.read_parquet(run_dir / "served.parquet")
@@ -50,6 +49,7 @@ def run_one(path: Path, timeline: str | None, out: Path) -> dict[str, Any]:
         row["served_bps"] = float(served["served_bps"].sum())
         manifest = json.loads((run_dir / "manifest.json").read_text())
         row["strategy"] = manifest["solver"].get("strategy_used")
+        row["excluded"] = len(manifest["service"].get("excluded") or [])
         row["time_limit_s"] = manifest["solver"]["time_limit_s"]
     return row
 

@@ -23,7 +23,7 @@ COMMITMENT_NAMES = {
 
 
 def _meur(eur: float | None) -> str:
-    return "n/a" if eur is None else f"{eur / 1e6:,.1f} M€"
+    return "n/a" if eur is None else f"{eur / 1e6:,.2f} M€"
 
 
 def value_in_words(manifest: dict[str, Any]) -> str:

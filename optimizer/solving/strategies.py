@@ -23,12 +23,13 @@ from optimizer.solving.session import Session
 StrategyFunction = Callable[[pyo.ConcreteModel, ModelData, Session], SolveResult]
 
 # ``auto``: the exact MIP up to this many variables (builds, key flows, direct service,
-# site equipment; ``model_columns``), above it ``decomposed``. Counts of the bundled
-# scenarios: UK Quantum Network 4,300, Nobel-EU 22,000, UK backbone 76,000 (exact: a plan
-# within 16 % of the LP bound once its LP, 45-80 s on 2 cores, and the rounding have run),
-# Europe 185,000 and Germany50 207,000 (their LP relaxations take more than half of a
-# 30-minute limit; decomposed then plans on the links of the shortest routes).
-EXACT_MAX_COLUMNS = 100_000
+# site equipment; ``model_columns``), above it ``decomposed``. Bundled scenarios
+# (docs/benchmarks.md, run F): the UK Quantum Network (4,300) reaches 1 % in 40 s;
+# the UK backbone (76,000) and Nobel-EU (102,000, with its span huts) get their plan from
+# the rounded LP (within 16 % of the LP bound at 600 s), where ``decomposed`` finds none
+# (its LP share runs out and the route selection keeps every link); Europe (185,000) and
+# Germany50 (207,000) above.
+EXACT_MAX_COLUMNS = 150_000
 
 
 def model_columns(model: pyo.ConcreteModel) -> int:
