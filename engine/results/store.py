@@ -14,11 +14,12 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engine.results.schema import SCHEMA_VERSION, TABLE_NAMES, to_arrow
@@ -41,12 +42,16 @@ def write_run(
     manifest: Mapping[str, Any],
     *,
     extra_files: Mapping[str, str | bytes] | None = None,
+    extra_tables: Mapping[str, pd.DataFrame] | None = None,
+    arrow: Callable[[str, pd.DataFrame, str], pa.Table] = to_arrow,
     overwrite: bool = False,
 ) -> Path:
     """Write ``out_dir/<scenario>/`` atomically and return its path.
 
-    ``tables`` must hold every table of the contract; ``extra_files`` (name -> text/bytes)
-    are written beside them (solver log, resolved scenario YAML, LP file).
+    ``tables`` must hold every table of the contract, each converted by ``arrow`` (a
+    hedged run adds its futures' columns); ``extra_tables`` are written as Parquet as
+    given, ``extra_files`` (name -> text/bytes) beside them (solver log, resolved scenario
+    YAML, LP file).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +63,9 @@ def write_run(
     tmp.mkdir()
     try:
         for name in TABLE_NAMES:
-            pq.write_table(to_arrow(name, tables[name], scenario), tmp / f"{name}.parquet")
+            pq.write_table(arrow(name, tables[name], scenario), tmp / f"{name}.parquet")
+        for name, frame in (extra_tables or {}).items():
+            frame.reset_index(drop=True).to_parquet(tmp / f"{name}.parquet", index=False)
         for name, content in (extra_files or {}).items():
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(tmp / name, mode) as fh:
