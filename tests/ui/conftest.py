@@ -1,8 +1,10 @@
-"""Hand-made results folders for the app tests (two periods, three sites, two links) and a
-stand-in pipeline for Run-page tests that check the page, not the solve."""
+"""Hand-made results folders for the app tests (two periods, three sites, two links), a
+stand-in pipeline for Run-page tests that check the page, not the solve, and the AppTest
+helpers ``page`` and ``figures``."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import sys
@@ -12,12 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from engine.results import write_run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+UI = REPO_ROOT / "ui"
+APP_TIMEOUT_S = 60
 
 
 def sample_tables(mdi_from: int = 2030) -> dict[str, pd.DataFrame]:
@@ -213,3 +219,35 @@ def stand_in_pipeline(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandInPipeli
     monkeypatch.setattr(engine, "pipeline", fake, raising=False)
     yield stand_in
     stand_in.release.set()  # never leave a worker waiting
+
+
+def _decode(node):
+    """Plotly's JSON with base64 typed arrays (``{"dtype", "bdata"}``) turned into lists."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            raw = base64.b64decode(node["bdata"])
+            return np.frombuffer(raw, dtype=np.dtype(node["dtype"])).tolist()
+        return {k: _decode(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decode(v) for v in node]
+    return node
+
+
+@pytest.fixture
+def page() -> Callable[[str], AppTest]:
+    """``page(name)``: an AppTest of ui/pages/<name>.py, not yet run."""
+
+    def make(name: str) -> AppTest:
+        return AppTest.from_file(str(UI / "pages" / f"{name}.py"), default_timeout=APP_TIMEOUT_S)
+
+    return make
+
+
+@pytest.fixture
+def figures() -> Callable[[AppTest], list[dict]]:
+    """``figures(at)``: the figures of the page's plotly charts, as plain JSON data."""
+
+    def read(at: AppTest) -> list[dict]:
+        return [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
+
+    return read

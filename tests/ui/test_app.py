@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import shutil
 import sys
 import threading
@@ -24,29 +22,8 @@ UI = Path(__file__).resolve().parents[2] / "ui"
 TIMEOUT_S = 60
 
 
-def _page(name: str) -> AppTest:
-    return AppTest.from_file(str(UI / "pages" / f"{name}.py"), default_timeout=TIMEOUT_S)
-
-
-def _decode(node):
-    """Plotly's JSON with base64 typed arrays (``{"dtype", "bdata"}``) turned into lists."""
-    if isinstance(node, dict):
-        if set(node) >= {"dtype", "bdata"}:
-            raw = base64.b64decode(node["bdata"])
-            return np.frombuffer(raw, dtype=np.dtype(node["dtype"])).tolist()
-        return {k: _decode(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decode(v) for v in node]
-    return node
-
-
-def _figures(at: AppTest) -> list[dict]:
-    """The figures of the page's plotly charts, as plain JSON data."""
-    return [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
-
-
-def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
-    at = _page("compare").run()
+def test_compare_page_shows_summary_and_charts(page, figures, app_env: Path) -> None:
+    at = page("compare").run()
     assert not at.exception
     assert at.multiselect[0].value == ["toy-early", "toy-late"]
     # per run: cost 2e5 + 2.5e5 + 0.8e5 € discounted = 0.53 M€, no penalty; unserved key in
@@ -69,7 +46,7 @@ def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
         "Technology adoption",
         "Roadmap timeline",
     ]
-    figs = _figures(at)
+    figs = figures(at)
     assert figs[0]["layout"]["yaxis"]["title"]["text"] == "Served key (bit/s)"
     adoption = {t["name"]: dict(zip(t["customdata"], t["x"], strict=True)) for t in figs[4]["data"]}
     assert adoption == {
@@ -83,9 +60,9 @@ def test_compare_page_shows_summary_and_charts(app_env: Path) -> None:
     assert at.dataframe[0].value["Scenario"].tolist() == ["toy-late"]
 
 
-def test_compare_page_without_runs_says_where_it_looked(tmp_path, monkeypatch) -> None:
+def test_compare_page_without_runs_says_where_it_looked(page, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("QROAD_RESULTS_DIR", str(tmp_path / "none"))
-    at = _page("compare").run()
+    at = page("compare").run()
     assert "No finished runs" in at.info[0].value and str(tmp_path / "none") in at.info[0].value
 
 
@@ -94,13 +71,13 @@ def _link_names(fig: dict) -> list[str]:
     return [t["name"] for t in fig["data"] if t["mode"] == "lines" and t.get("hoverinfo") == "text"]
 
 
-def test_map_page_period_slider_grows_network(app_env: Path) -> None:
-    at = _page("map").run()
+def test_map_page_period_slider_grows_network(page, figures, app_env: Path) -> None:
+    at = page("map").run()
     assert not at.exception
     at.selectbox[0].set_value("toy-late").run()
     assert at.select_slider[0].value == 2030
     assert [m.value for m in at.metric] == ["2", "3", "2"]
-    fig = _figures(at)[0]
+    fig = figures(at)[0]
     assert _link_names(fig) == ["bb84", "mdi"]
     assert fig["layout"]["xaxis"]["title"]["text"] == "Longitude (°)"
     built = at.dataframe[0].value
@@ -110,24 +87,24 @@ def test_map_page_period_slider_grows_network(app_env: Path) -> None:
 
     at.select_slider[0].set_value(2025).run()
     assert [m.value for m in at.metric] == ["1", "2", "2"]
-    fig = _figures(at)[0]
+    fig = figures(at)[0]
     assert _link_names(fig) == ["bb84"]
 
     at.radio[0].set_value("phase").run()
-    fig = _figures(at)[0]
+    fig = figures(at)[0]
     assert _link_names(fig) == ["I"]
 
 
-def test_physics_page_shows_rates_and_plob() -> None:
+def test_physics_page_shows_rates_and_plob(page, figures) -> None:
     """The page draws the catalogue technologies as the optimiser sees them (the mid timeline
     in 2030 by default), each labelled with its clock, beside the PLOB bound at that clock;
     its summary equals engine.catalogue_rates' table, itself the engine's rate per system."""
-    at = _page("physics").run()
+    at = page("physics").run()
     assert not at.exception
     assert at.selectbox[0].value == "mid" and at.slider[0].value == 2030
     at.multiselect[0].set_value(["bb84", "tf"]).run()
     at.slider[1].set_value((0, 300)).run()
-    fig = _figures(at)[0]
+    fig = figures(at)[0]
     assert [t["name"] for t in fig["data"]] == ["bb84 @ 1 GHz", "tf @ 1 GHz", "PLOB bound @ 1 GHz"]
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert fig["layout"]["yaxis"]["title"]["text"] == "Secret key rate (bit/s)"
@@ -145,24 +122,24 @@ def test_physics_page_shows_rates_and_plob() -> None:
     assert max(fig["data"][0]["x"]) == reach
     # bits per channel use: one bound for all
     at.checkbox[0].check().run()
-    fig = _figures(at)[0]
+    fig = figures(at)[0]
     assert [t["name"] for t in fig["data"]][-1] == "PLOB bound per channel use"
 
 
-def test_physics_page_presets_default_to_the_marked_ones() -> None:
-    at = _page("physics").run()
+def test_physics_page_presets_default_to_the_marked_ones(page, figures) -> None:
+    at = page("physics").run()
     at.multiselect[1].set_value(["cv_qkd", "repeater_chain"]).run()
     assert not at.exception
     assert [s.value for s in at.selectbox[1:]] == [
         "cv_lodewyck_2007",
         "repeater_sangouard_multimode",
     ]
-    names = [t["name"] for t in _figures(at)[1]["data"]]
+    names = [t["name"] for t in figures(at)[1]["data"]]
     assert "PLOB bound @ 500 kHz" in names and "PLOB bound @ 1 MHz" in names
 
 
-def test_download_page_offers_zip_of_run(app_env: Path) -> None:
-    at = _page("download").run()
+def test_download_page_offers_zip_of_run(page, app_env: Path) -> None:
+    at = page("download").run()
     assert not at.exception
     at.selectbox[0].set_value("toy-late").run()
     files = at.dataframe[0].value["File"].tolist()
@@ -189,11 +166,11 @@ def test_app_navigation_opens_compare_first(app_env: Path) -> None:
 # --- Scenario page (needs engine.scenario) -------------------------------------------------
 
 
-def test_scenario_page_edits_become_overrides_and_save(scenarios_env: Path) -> None:
+def test_scenario_page_edits_become_overrides_and_save(page, scenarios_env: Path) -> None:
     from engine.scenario import load_scenario, milestone_years
     from ui.scenario_form import widget_key
 
-    at = _page("scenario").run()
+    at = page("scenario").run()
     assert not at.exception
     assert at.selectbox[0].value == "tiny.yaml" and at.selectbox[1].value == "mid"
     assert at.success[0].value == "Scenario tiny is valid."
@@ -224,8 +201,8 @@ def test_scenario_page_edits_become_overrides_and_save(scenarios_env: Path) -> N
     assert reloaded.demand.growth_per_year == 0.25
 
 
-def test_scenario_page_shows_validation_errors_in_words(scenarios_env: Path) -> None:
-    at = _page("scenario").run()
+def test_scenario_page_shows_validation_errors_in_words(page, scenarios_env: Path) -> None:
+    at = page("scenario").run()
     at.text_input[0].set_value("bad name!").run()
     assert len(at.success) == 0
     assert at.error[0].value.startswith("**name**: contains characters that are not allowed.")
@@ -265,7 +242,7 @@ class _Outcome:
 
 
 def test_run_page_solves_variants_off_thread(
-    app_env: Path, scenarios_env: Path, monkeypatch: pytest.MonkeyPatch, sample_run_factory
+    page, app_env: Path, scenarios_env: Path, monkeypatch: pytest.MonkeyPatch, sample_run_factory
 ) -> None:
     release = threading.Event()
     calls: list[tuple[str, str, bool]] = []
@@ -285,7 +262,7 @@ def test_run_page_solves_variants_off_thread(
 
     monkeypatch.setattr(engine, "pipeline", fake, raising=False)
 
-    at = _page("run").run()
+    at = page("run").run()
     assert not at.exception
     at.selectbox[0].set_value("tiny.yaml").run()
     assert at.multiselect[0].value == ["early", "late"]
@@ -322,7 +299,7 @@ def test_run_page_solves_variants_off_thread(
     assert [(n, t) for n, t, _ in calls] == [("tiny-early", "early"), ("tiny-late", "late")]
     assert all(thread.startswith("qroad-run") for _, _, thread in calls)
 
-    compare = _page("compare").run()
+    compare = page("compare").run()
     assert "tiny-late" in compare.multiselect[0].options
 
 
@@ -331,13 +308,13 @@ def test_run_page_solves_variants_off_thread(
 PAIR_YAML = UI.parent / "tests" / "data" / "pair.yaml"  # two sites, bb84, solves in ~1 s
 
 
-def test_run_page_real_solve_lands_in_results(app_env: Path, scenarios_env: Path) -> None:
+def test_run_page_real_solve_lands_in_results(page, app_env: Path, scenarios_env: Path) -> None:
     """One bb84 system and two trusted nodes serve the whole demand in both periods; the
     run folder appears where the Compare page looks, with served = demand = 1000 bit/s."""
     from engine.results import read_manifest, read_table
 
     shutil.copy(PAIR_YAML, scenarios_env / "pair.yaml")
-    at = _page("run").run()
+    at = page("run").run()
     at.selectbox[0].set_value("pair.yaml").run()
     at.multiselect[0].set_value(["mid"]).run()
     at.button[0].click().run()

@@ -4,47 +4,21 @@ apart from the penalty, the map's fixed extent, and the Download page's exports.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 import types
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from engine.results import read_table, write_run
-
-UI = Path(__file__).resolve().parents[2] / "ui"
-TIMEOUT_S = 60
-
-
-def _page(name: str) -> AppTest:
-    return AppTest.from_file(str(UI / "pages" / f"{name}.py"), default_timeout=TIMEOUT_S)
-
-
-def _decode(node):
-    if isinstance(node, dict):
-        if set(node) >= {"dtype", "bdata"}:
-            raw = base64.b64decode(node["bdata"])
-            return np.frombuffer(raw, dtype=np.dtype(node["dtype"])).tolist()
-        return {k: _decode(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decode(v) for v in node]
-    return node
-
-
-def _figures(at: AppTest) -> list[dict]:
-    return [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
-
 
 # --- Scenario page ---------------------------------------------------------------------------
 
 
-def test_scenario_edits_survive_upload_and_back(scenarios_env: Path) -> None:
-    at = _page("scenario").run()
+def test_scenario_edits_survive_upload_and_back(page, scenarios_env: Path) -> None:
+    at = page("scenario").run()
     growth = at.number_input(key="scenarios/tiny.yaml:growth")
     growth.set_value(25.0).run()
     assert "demand.growth_per_year=0.25" in at.code[0].value.splitlines()
@@ -56,13 +30,13 @@ def test_scenario_edits_survive_upload_and_back(scenarios_env: Path) -> None:
     assert at.success[0].value == "Scenario tiny-edited is valid."
 
 
-def test_scenario_changes_listed_beside_the_files_values(scenarios_env: Path) -> None:
+def test_scenario_changes_listed_beside_the_files_values(page, scenarios_env: Path) -> None:
     """Moving a milestone and the growth lists both, the file's value beside the new one;
     the ``--set`` lines sit in an expander; the trust-mix caption says the engine
     interpolates linearly (it does: engine.demand.trust_shares)."""
     from engine.scenario import milestone_years
 
-    at = _page("scenario").run()
+    at = page("scenario").run()
     assert "interpolates" in " ".join(c.value for c in at.caption)
     ms = at.number_input(key="scenarios/tiny.yaml:ms-mid-mdi_in_telecom")
     was = milestone_years("mid")["mdi_in_telecom"]
@@ -76,7 +50,7 @@ def test_scenario_changes_listed_beside_the_files_values(scenarios_env: Path) ->
     assert at.session_state["scenario"]["pinned"] == {"mdi_in_telecom": was - 1}
 
 
-def test_scenario_negative_capex_is_refused_not_flipped(scenarios_env: Path) -> None:
+def test_scenario_negative_capex_is_refused_not_flipped(page, scenarios_env: Path) -> None:
     """A capex typed as −50 k€ is an error in words; the scenario is not offered as valid
     (before, the grid's min of 0 turned it into +50 k€ silently)."""
     from ui.kept import SHADOW
@@ -87,11 +61,11 @@ def test_scenario_negative_capex_is_refused_not_flipped(scenarios_env: Path) -> 
         "price, e.g. 50 for 50 k€)."
     ]
     assert cost_problems({"mdi": {"capex_eur": 5e4, "learning_rate_per_year": 0.05}}) == []
-    at = _page("scenario").run()
+    at = page("scenario").run()
     key = "scenarios/tiny.yaml:costs"
     table = at.session_state[SHADOW][f"{key}:latest"].copy()
     table.loc[0, "capex_keur"] = -50.0
-    at2 = _page("scenario")
+    at2 = page("scenario")
     at2.session_state[SHADOW] = {f"{key}:latest": table}
     at2.run()
     assert not at2.exception
@@ -103,7 +77,7 @@ def test_scenario_negative_capex_is_refused_not_flipped(scenarios_env: Path) -> 
 
 
 def test_run_page_variants_keep_the_edits(
-    app_env: Path, scenarios_env: Path, monkeypatch: pytest.MonkeyPatch, sample_run_factory
+    page, app_env: Path, scenarios_env: Path, monkeypatch: pytest.MonkeyPatch, sample_run_factory
 ) -> None:
     """The edited scenario runs as edited by default; its early variant keeps the edited
     growth and the milestone the user moved, the other milestones take early's years."""
@@ -137,7 +111,7 @@ def test_run_page_variants_keep_the_edits(
         "timeline": "custom",
         "pinned": moved,
     }
-    at = _page("run")
+    at = page("run")
     at.session_state["scenario"] = edited
     at.run()
     assert at.multiselect[0].value == ["as edited on the Scenario page"]
@@ -183,10 +157,10 @@ def penalty_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return out
 
 
-def test_compare_headline_is_cost_with_penalty_apart(penalty_env: Path) -> None:
+def test_compare_headline_is_cost_with_penalty_apart(page, penalty_env: Path) -> None:
     """Headline cost = capex + opex − residual value from costs.parquet (0.50 M€); the
     penalty (0.10 M€) and the unserved key (6 bit/s) apart."""
-    at = _page("compare").run()
+    at = page("compare").run()
     assert not at.exception
     costs = read_table(penalty_env / "toy", "costs")
     money = costs.loc[costs["category"] != "unserved_penalty", "discounted_eur"].sum()
@@ -208,11 +182,11 @@ def test_compare_headline_is_cost_with_penalty_apart(penalty_env: Path) -> None:
     assert penalty["Other (M€, discounted)"].tolist() == [0.1]
 
 
-def test_map_every_period_on_one_extent(app_env: Path) -> None:
-    at = _page("map").run()
+def test_map_every_period_on_one_extent(page, figures, app_env: Path) -> None:
+    at = page("map").run()
     at.selectbox[0].set_value("toy-late").run()
     at.toggle[0].set_value(True).run()
-    figs = _figures(at)
+    figs = figures(at)
     assert len(figs) == 2  # 2025 and 2030 side by side
     ranges = {
         (tuple(f["layout"]["xaxis"]["range"]), tuple(f["layout"]["yaxis"]["range"])) for f in figs
@@ -220,8 +194,8 @@ def test_map_every_period_on_one_extent(app_env: Path) -> None:
     assert len(ranges) == 1
 
 
-def test_download_page_offers_csv_excel_report(app_env: Path) -> None:
-    at = _page("download").run()
+def test_download_page_offers_csv_excel_report(page, app_env: Path) -> None:
+    at = page("download").run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[1:] == ["Every table as CSV (zip)", "Excel workbook (.xlsx)"]
@@ -242,7 +216,7 @@ def _explain_module():
 
 
 def test_explain_page_reasons_breakeven_and_resolve(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stand_in_pipeline
+    page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stand_in_pipeline
 ) -> None:
     """The page says why MDI is unused (dearer than bb84 on the same pair), shows its
     first-guess cut, the milestone behind each adopted technology, finds MDI's break-even by
@@ -264,7 +238,7 @@ def test_explain_page_reasons_breakeven_and_resolve(
     out = tmp_path / "results"
     run = _explain_module().explain_run(out)
     monkeypatch.setenv("QROAD_RESULTS_DIR", str(out))
-    at = _page("explain").run()
+    at = page("explain").run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("Technology")
     assert table.loc["mdi", "Why (not) used"].startswith("dearer: ")
@@ -300,7 +274,7 @@ def test_explain_page_reasons_breakeven_and_resolve(
 
 
 def test_explain_page_says_when_it_never_enters(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A technology that stays out even 95 % cheaper: one re-solve, "does not enter", no
     factor, and no run offered at a price."""
@@ -310,7 +284,7 @@ def test_explain_page_says_when_it_never_enters(
     out = tmp_path / "results"
     _explain_module().explain_run(out)
     monkeypatch.setenv("QROAD_RESULTS_DIR", str(out))
-    at = _page("explain").run()
+    at = page("explain").run()
     at.button[0].click().run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["none", "> 95"]
