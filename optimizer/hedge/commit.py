@@ -20,6 +20,8 @@ from collections.abc import Iterable
 
 import pyomo.environ as pyo
 
+from optimizer.solving.plans import held_value
+
 Commitment = dict[str, dict[tuple, float]]
 """``"build"`` -> {(link, period): systems}, ``"site"`` -> {(site, equipment, period): 0|1}."""
 
@@ -38,19 +40,10 @@ def commit_keys(model: pyo.Block, periods: Iterable[int]) -> dict[str, list[tupl
     return {kind: [k for k in getattr(model, kind) if k[-1] in keep] for kind in KINDS}
 
 
-def _value(v: pyo.Var) -> float:
-    """A solved value clipped to the variable's bounds; integers and binaries rounded."""
-    x = v.value or 0.0
-    if v.is_integer() or v.is_binary():
-        x = float(round(x))
-    x = max(x, v.lb) if v.lb is not None else x
-    return min(x, v.ub) if v.ub is not None else x
-
-
 def read_commitment(model: pyo.Block, periods: Iterable[int]) -> Commitment:
     """The solved model's decisions in ``periods`` (every index, zeros included)."""
     keys = commit_keys(model, periods)
-    return {kind: {k: _value(getattr(model, kind)[k]) for k in keys[kind]} for kind in KINDS}
+    return {kind: {k: held_value(getattr(model, kind)[k]) for k in keys[kind]} for kind in KINDS}
 
 
 def missing_in(model: pyo.Block, commitment: Commitment, tol: float = 1e-6) -> list[tuple]:

@@ -33,20 +33,22 @@ Plan = dict[str, dict[tuple, float]]
 """Variable name -> index -> value."""
 
 
+def held_value(v: pyo.Var) -> float:
+    """A solved value clipped to the variable's bounds (a solver's value may sit a
+    tolerance outside them; held exactly, it would not be feasible); integers and binaries
+    rounded."""
+    x = v.value or 0.0
+    if v.is_integer() or v.is_binary():
+        x = float(round(x))
+    x = max(x, v.lb) if v.lb is not None else x
+    return min(x, v.ub) if v.ub is not None else x
+
+
 def plan_of(model: pyo.ConcreteModel, names: tuple[str, ...], period: int) -> Plan:
-    """The values of variables ``names`` in ``period`` (indices end with the period),
-    clipped to their bounds (a solver's value may sit a tolerance outside them; held
-    exactly, it would not be feasible); integers and binaries rounded."""
-
-    def value(v: pyo.Var) -> float:
-        x = v.value or 0.0
-        if v.is_integer() or v.is_binary():
-            x = float(round(x))
-        x = max(x, v.lb) if v.lb is not None else x
-        return min(x, v.ub) if v.ub is not None else x
-
+    """The values of variables ``names`` in ``period`` (indices end with the period), as
+    ``held_value`` reads them."""
     return {
-        name: {k: value(v) for k, v in getattr(model, name).items() if k[-1] == period}
+        name: {k: held_value(v) for k, v in getattr(model, name).items() if k[-1] == period}
         for name in names
     }
 
