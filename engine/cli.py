@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from engine.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    EXIT_TIME_LIMIT,
+    solver_overrides,
+)
 from engine.errors import QroadInputError
 from engine.hedge.console import hedge_command
 from engine.sweep.cli import sweep_command
@@ -33,7 +40,6 @@ err_console = Console(stderr=True)
 console = Console()
 _state: dict[str, bool] = {"debug": False}
 
-EXIT_OK, EXIT_TIME_LIMIT, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3  # module docstring
 MAX_PROBLEMS_SHOWN = 50  # per file: a list of 20,000 bad items would bury the first one
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,16 +70,6 @@ def exit_code(outcomes: Sequence[RunOutcome]) -> int:
     if any(o.status != "optimal" for o in outcomes):
         return EXIT_TIME_LIMIT
     return EXIT_OK
-
-
-def solver_overrides(time_limit_s: float | None, mip_gap: float | None) -> list[str]:
-    """``--time-limit``/``--mip-gap`` as the scenario overrides they stand for."""
-    sets = []
-    if time_limit_s is not None:
-        sets.append(f"solver.time_limit_s={time_limit_s}")
-    if mip_gap is not None:
-        sets.append(f"solver.mip_gap={mip_gap}")
-    return sets
 
 
 @app.callback()

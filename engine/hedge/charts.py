@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from engine.charts_map import network_map_figure
+from engine.cli_common import meur_text
 
 COMMITMENT_NAMES = {
     "period": "Period (start year)",
@@ -22,10 +23,6 @@ COMMITMENT_NAMES = {
 }
 
 
-def _meur(eur: float | None) -> str:
-    return "n/a" if eur is None else f"{eur / 1e6:,.2f} M€"
-
-
 def value_in_words(manifest: dict[str, Any]) -> str:
     """EVPI and VSS as a strategist reads them (futures from a sweep: the future rather than
     the timeline, and the sample closest to the mean rather than the average timeline)."""
@@ -35,12 +32,12 @@ def value_in_words(manifest: dict[str, Any]) -> str:
     what = "the future" if sampled else "the timeline"
     average = "the sample closest to the mean" if sampled else "the average timeline"
     first = (
-        f"Knowing {what} would save {_meur(evpi)} (EVPI)"
+        f"Knowing {what} would save {meur_text(evpi)} (EVPI)"
         if evpi is not None
         else f"The value of knowing {what} is unknown"
     )
     if vss is not None:
-        second = f"planning for {average} ({expected}) would cost {_meur(vss)} more (VSS)"
+        second = f"planning for {average} ({expected}) would cost {meur_text(vss)} more (VSS)"
     else:
         second = (
             f"the plan for {average} ({expected}) cannot be carried out in every "

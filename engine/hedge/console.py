@@ -13,8 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from engine.cli_common import EXIT_NO_PLAN, EXIT_OK, EXIT_TIME_LIMIT, meur_text, solver_overrides
+
 console = Console()
-EXIT_OK, EXIT_TIME_LIMIT, EXIT_NO_PLAN = 0, 1, 3
 STEPS = {
     "prepare": "building network, demand and candidate links",
     "own optimum": "solving the future alone",
@@ -22,16 +23,6 @@ STEPS = {
     "extensive form": "solving all futures together",
     "write": "writing results",
 }
-
-
-def _millions(eur: float | None) -> str:
-    return "n/a" if eur is None else f"{eur / 1e6:,.2f} M€"
-
-
-def _solver_sets(time_limit_s: float | None, mip_gap: float | None) -> list[str]:
-    """``--time-limit``/``--mip-gap`` as the scenario overrides they stand for."""
-    sets = [] if time_limit_s is None else [f"solver.time_limit_s={time_limit_s}"]
-    return sets + ([] if mip_gap is None else [f"solver.mip_gap={mip_gap}"])
 
 
 def hedge_command(
@@ -109,7 +100,7 @@ def hedge_command(
         commit_until=commit_until,
         out_dir=out,
         risk=measure,
-        overrides=[*(set_ or []), *_solver_sets(time_limit, mip_gap)],
+        overrides=[*(set_ or []), *solver_overrides(time_limit, mip_gap)],
         expected=expected,
         overwrite=overwrite,
         progress=progress,
@@ -134,10 +125,10 @@ def _print(name: str, r: Any, run_dir: Path | None) -> None:
     gap = "n/a" if r.gap is None else f"{100 * r.gap:.2f} %"
     console.print(f"[bold]{name}[/]: {r.status}, gap {gap}, risk {r.risk.label()}")
     console.print(
-        f"  expected cost {_millions(r.expected_cost_eur)}; wait-and-see "
-        f"{_millions(r.wait_and_see_eur)}; EEV ({r.expected_future}'s plan) {_millions(r.eev_eur)}"
+        f"  expected cost {meur_text(r.expected_cost_eur)}; wait-and-see "
+        f"{meur_text(r.wait_and_see_eur)}; EEV ({r.expected_future}'s plan) {meur_text(r.eev_eur)}"
     )
-    console.print(f"  EVPI {_millions(r.evpi_eur)}; VSS {_millions(r.vss_eur)}")
+    console.print(f"  EVPI {meur_text(r.evpi_eur)}; VSS {meur_text(r.vss_eur)}")
     c = r.commitments
     counts = c.groupby(["period", "kind", "item"])["count"].sum()
     for (period, kind, item), n in counts.items():
