@@ -53,7 +53,7 @@ def solve_auto(model: pyo.ConcreteModel, data: ModelData, session: Session) -> S
     """Run the strategy ``choose_strategy`` names, and say so in the result."""
     name = choose_strategy(model)
     chosen = replace(session, options=replace(session.options, strategy=name))
-    result = STRATEGY_FUNCTIONS[name](model, data, chosen)
+    result = solve_with(model, data, chosen)
     result.message = f"auto: {name} ({model_columns(model):,} variables); {result.message}"
     return result
 
@@ -70,10 +70,7 @@ if tuple(STRATEGY_FUNCTIONS) != STRATEGIES:  # pragma: no cover - a programming 
 
 def solve_with(model: pyo.ConcreteModel, data: ModelData, session: Session) -> SolveResult:
     """Solve ``model`` (built from ``data``) by the session's strategy; the result names the
-    strategy that ran (``auto``'s choice)."""
-    name = session.options.strategy
-    if name == "auto":
-        name = choose_strategy(model)
+    strategy that ran (``auto``'s choice, set by the run it delegates to)."""
     result = STRATEGY_FUNCTIONS[session.options.strategy](model, data, session)
-    result.strategy = name
+    result.strategy = result.strategy or session.options.strategy
     return result
