@@ -20,6 +20,7 @@ is a failure: ``make test`` installs them (``scripts/ensure-browser.sh``).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -276,8 +277,10 @@ def browser(
         driver.quit()
 
 
+@functools.cache
 def _steps() -> Any:
-    """tests/ui/browser_steps.py (the strategist's journey), loaded by path."""
+    """tests/ui/browser_steps.py (the strategist's journey, ``wait`` and ``page_text``),
+    loaded by path once."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -288,24 +291,11 @@ def _steps() -> Any:
     return module
 
 
-def _page_text(driver: Any) -> str:
-    """The visible text of the page body ('' while the page is being replaced)."""
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.common.by import By
-
-    try:
-        return driver.find_element(By.TAG_NAME, "body").text
-    except WebDriverException:
-        return ""
-
-
 def test_compare_page_shows_a_finished_run_in_chromium(
     browser: Any, app: App, finished_run: Path, hedged_run: Path, tmp_path: Path
 ) -> None:
     """The Compare page names the run, shows its cost and draws every chart; screenshot."""
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     run_dirs = [finished_run]
     titles = [
@@ -331,27 +321,14 @@ def test_compare_page_shows_a_finished_run_in_chromium(
         running = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
         if any("Running" in w.text for w in running):
             return False
-        return metric_label in _page_text(driver)
+        return metric_label in _steps().page_text(driver)
 
-    try:
-        WebDriverWait(
-            browser,
-            RENDER_TIMEOUT_S,
-            poll_frequency=0.5,
-            ignored_exceptions=(StaleElementReferenceException,),  # elements redrawn
-        ).until(rendered)
-    except TimeoutException:
-        shot = tmp_path / "timeout.png"
-        browser.save_screenshot(str(shot))
-        pytest.fail(
-            f"Compare page not rendered in {RENDER_TIMEOUT_S:.0f} s (screenshot {shot}); "
-            "page text:\n"
-            f"{_page_text(browser)}\n--- streamlit log:\n{app.output()}"
-        )
+    what = f"Compare page not rendered in {RENDER_TIMEOUT_S:.0f} s"
+    _steps().wait(browser, app, what, rendered, tmp_path, RENDER_TIMEOUT_S, "timeout.png")
     errors = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     assert not errors, errors[0].text
 
-    text = _page_text(browser)
+    text = _steps().page_text(browser)
     assert "Compare runs" in text and "Unserved-key penalty (M€)" in text
     picker = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"]')
     assert "Runs to compare" in picker.text and RUN_NAME in picker.text  # chosen by default
@@ -378,7 +355,7 @@ def test_compare_page_shows_a_finished_run_in_chromium(
     for url_path, title, charts in TOUR:
         _visit(browser, app, f"{app.url}/{url_path}", title, charts, tmp_path)
         if url_path == "decide":  # the hedged plan's value of information, in words
-            assert "Knowing the timeline would save" in _page_text(browser)
+            assert "Knowing the timeline would save" in _steps().page_text(browser)
         shot = screenshot_path(tmp_path, f"{url_path}.png")
         assert browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 5_000, url_path
@@ -388,9 +365,7 @@ def test_compare_page_shows_a_finished_run_in_chromium(
 def _visit(browser: Any, app: App, url: str, title: str, charts: int, tmp_path: Path) -> None:
     """Open ``url`` and wait until its title is shown, ``charts`` charts are drawn and the
     script is done; fail with the page's text and streamlit's log on an error or timeout."""
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(url)
 
@@ -405,19 +380,9 @@ def _visit(browser: Any, app: App, url: str, title: str, charts: int, tmp_path: 
         titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "h1")]
         return any(title in t for t in titles)
 
-    try:
-        WebDriverWait(
-            browser,
-            RENDER_TIMEOUT_S,
-            poll_frequency=0.5,
-            ignored_exceptions=(StaleElementReferenceException,),
-        ).until(done)
-    except TimeoutException:
-        shot = tmp_path / "timeout.png"
-        browser.save_screenshot(str(shot))
-        pytest.fail(
-            f"{url} not rendered (screenshot {shot}):\n{_page_text(browser)}\n{app.output()}"
-        )
+    _steps().wait(
+        browser, app, f"{url} not rendered", done, tmp_path, RENDER_TIMEOUT_S, "timeout.png"
+    )
     errors = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     assert not errors, (url, errors[0].text)
     browser.execute_script("window.scrollTo(0, 0)")
