@@ -197,6 +197,7 @@ def _setting(
     demands: pd.DataFrame,
     customer_sites: pd.DataFrame | None,
     satellite_min_distance_km: float,
+    hut_grid_km: float | None,
     **options: Any,
 ) -> _Setting:
     """What the technologies share (``options``: the remaining ``_Setting`` fields)."""
@@ -215,7 +216,7 @@ def _setting(
         sat_pairs_free=sat_pairs_free,
         direct_pairs=direct_pairs(demands, customer_sites),
         coords=coords,
-        fields=FieldSites(coords),
+        fields=FieldSites(coords, hut_grid_km),
         limits={
             str(s): float(m)
             for s, m in zip(spans["span"], spans["max_systems"], strict=True)
@@ -273,16 +274,19 @@ def candidate_links(
     link_margin_db: float = 0.0,
     max_systems_cap: int = 1000,
     prune: bool = True,
+    hut_grid_km: float | None = None,
 ) -> CandidateTables:
     """Candidate links, the sites and spans they need, and capacity per system and period.
 
     Rules in the module docstring. ``tech_periods`` comes from
     ``engine.tech_periods.technology_periods``; ``graph`` has site-id nodes and edges with
     ``length_km`` and ``span``. ``bypass_loss_db`` (per site a fibre path passes) and
-    ``link_margin_db`` (per optical link) are the scenario's ``network`` keys (0 here: no
-    extra loss). Returns ModelData-ready tables with unique link ids ``tech:A-B`` (``/2``,
-    ``/3`` ... for further routes between the same sites), and the sites table: ``sites``
-    with ``kind`` "site", then the field huts the surviving links use (``kind`` "field").
+    ``link_margin_db`` (per optical link) are the scenario's ``network`` keys (0 here: no extra
+    loss); ``hut_grid_km`` puts repeater-chain nodes on each span's hut grid
+    (``FieldSites.grid_node``; None: the whole km nearest their ideal place). Returns
+    ModelData-ready tables with unique link ids ``tech:A-B`` (``/2``, ``/3`` ... for further
+    routes between the same sites), and the sites table: ``sites`` with ``kind`` "site", then
+    the field huts the surviving links use (``kind`` "field").
     """
     periods = sorted(int(p) for p in tech_periods["period"].unique())
     setting = _setting(
@@ -292,6 +296,7 @@ def candidate_links(
         demands,
         customer_sites,
         satellite_min_distance_km,
+        hut_grid_km,
         alpha_db_per_km=alpha_db_per_km,
         loss=ExtraLoss.from_db(
             alpha_db_per_km=alpha_db_per_km,

@@ -84,8 +84,11 @@ class FieldSites:
     between their sites).
     """
 
-    def __init__(self, coords: dict[str, tuple[float, float]]) -> None:
+    def __init__(
+        self, coords: dict[str, tuple[float, float]], grid_km: float | None = None
+    ) -> None:
         self.coords = coords
+        self.grid_km = grid_km  # repeater-chain nodes on each span's hut grid (None: whole km)
         self._huts: dict[str, tuple[str, str, float, float]] = {}  # id -> a, b, km, span km
 
     def node(self, route: Route, position_km: float, *, on_site: bool = True) -> Node:
@@ -109,6 +112,31 @@ class FieldSites:
             km = round(span / 2.0, 1) or span / 2.0
             text = f"{km:g}"
         hut = f"{a}~{b}@{text}km"
+        self._huts.setdefault(hut, (a, b, km, span))
+        return Node(hut, pos[k] + km if a == u else pos[k + 1] - km)
+
+    def grid_node(self, route: Route, position_km: float, grid_km: float) -> Node:
+        """The node nearest ``position_km`` on its span's hut grid: the span split into
+        ``p = max(1, round(length / grid_km))`` equal parts (halves up), counted from the
+        sorted-first end site, so every chain crossing the span shares the same huts. A grid
+        point at an end is that site; a span of one part has no grid point inside and gets
+        ``node``'s whole-km hut instead. The node is at most half a part (about
+        ``grid_km / 2``) from ``position_km``; callers measure their links from where it is."""
+        pos = route.positions_km
+        k = min(max(i for i in range(len(pos)) if pos[i] <= position_km + _EPS), len(pos) - 2)
+        u, v = route.sites[k], route.sites[k + 1]
+        span = pos[k + 1] - pos[k]
+        parts = max(1, math.floor(span / grid_km + 0.5))
+        if parts == 1:
+            return self.node(route, position_km)
+        a, b = (u, v) if u <= v else (v, u)
+        offset = position_km - pos[k] if a == u else pos[k + 1] - position_km
+        j = min(max(math.floor(offset / (span / parts) + 0.5), 0), parts)  # halves up
+        if j in (0, parts):
+            i = k if (j == 0) == (a == u) else k + 1
+            return Node(route.sites[i], pos[i])
+        km = round(j * span / parts, 1)
+        hut = f"{a}~{b}@{km:g}km"
         self._huts.setdefault(hut, (a, b, km, span))
         return Node(hut, pos[k] + km if a == u else pos[k + 1] - km)
 
@@ -146,8 +174,11 @@ def chain_layouts(
     within ``max_spacing_km`` (None: no limit).
 
     Node j sits at the equal-spacing point j L / 2**n: at the intermediate site nearest it
-    when that site is within max(5 % of L / 2**n, 0.5 km), else at a field hut. The model
-    assumes equal links, so it gets 2**n x the longest one (conservative)."""
+    when that site is within max(5 % of L / 2**n, 0.5 km), else at a field hut: the
+    whole-km hut nearest it, or, when ``fields`` has a ``grid_km``, the nearest point of
+    its span's hut grid (``FieldSites.grid_node``), shared by every chain over that span.
+    The model assumes equal links, so it gets 2**n x the longest one as placed
+    (conservative)."""
     inner = range(1, len(route.sites) - 1)
     pos, out = route.positions_km, []
     for n in range(1, int(nesting_level) + 1):
@@ -159,6 +190,8 @@ def chain_layouts(
             i = nearest_index(pos, inner.start, inner.stop, target) if len(inner) else None
             if i is not None and abs(pos[i] - target) <= snap:
                 nodes.append(Node(route.sites[i], pos[i]))
+            elif fields.grid_km is not None:
+                nodes.append(fields.grid_node(route, target, fields.grid_km))
             else:
                 nodes.append(fields.node(route, target))
         if not _distinct_inner(route, nodes):

@@ -163,6 +163,7 @@ def _prepare(scenario: Scenario, data_dir: Path) -> Prepared:
         min_key_rate_bps=scenario.candidates.min_key_rate_bps,
         customer_sites=customer_sites,
         express_hops=scenario.candidates.express_hops,
+        hut_grid_km=scenario.candidates.hut_grid_km,
         bypass_loss_db=scenario.network.bypass_loss_db,
         link_margin_db=scenario.network.link_margin_db,
     )

@@ -143,6 +143,7 @@ class Candidates(Strict):
     k_routes: Annotated[int, Field(strict=True, ge=1, le=20)] = 2
     min_key_rate_bps: NonNeg = 1.0
     express_hops: StrictBool = True
+    hut_grid_km: Positive | None = None
 
 
 class Solver(Strict):

@@ -209,6 +209,40 @@ def test_first_generation_nodes_at_the_equal_spacing_points():
     assert [n.site for n in one.nodes] == ["B"] and one.effective_km == pytest.approx(302.0)
 
 
+def test_hut_grid_moves_chain_nodes_to_shared_points_and_rates_them_as_placed():
+    """One 100 km span A-B, a 10 km hut grid (ten 10 km parts). Two levels want nodes at
+    25, 50 and 75 km; the grid puts them at 30, 50 and 80 km (halves up), so the links are
+    30, 20, 30 and 20 km and the model gets 4 x 30 = 120 km. One level's node (50 km) is
+    the same hut, and the chain in the other direction uses the same huts."""
+    graph = _graph([("A", "B", 100.0)])
+    fields = FieldSites({"A": (0.0, 0.0), "B": (1.0, 0.0)}, grid_km=10.0)
+    there = route_of(graph, ["A", "B"])
+    one, two = chain_layouts(
+        there, nesting_level=2, max_spacing_km=None, loss=ExtraLoss(), fields=fields
+    )
+    assert [n.site for n in two.nodes] == ["A~B@30km", "A~B@50km", "A~B@80km"]
+    assert [n.position_km for n in two.nodes] == pytest.approx([30.0, 50.0, 80.0])
+    assert two.effective_km == pytest.approx(120.0)
+    assert [n.site for n in one.nodes] == ["A~B@50km"] and one.effective_km == 100.0
+    back = chain_layouts(
+        route_of(graph, ["B", "A"]), nesting_level=2, max_spacing_km=None,
+        loss=ExtraLoss(), fields=fields,
+    )  # fmt: skip
+    # from B, 25 and 75 km are 75 and 25 km from A: grid points 80 and 30 km (halves up)
+    assert {n.site for n in back[1].nodes} == {"A~B@30km", "A~B@50km", "A~B@80km"}
+
+
+def test_hut_grid_of_an_uneven_span_and_of_a_span_too_short_for_it():
+    """A 95 km span on a 10 km grid has round(9.5) = 10 parts of 9.5 km: the midpoint
+    (47.5 km) is hut 5, at 47.5 km. A 12 km span has one part, no grid point inside: the
+    node falls back to the whole km nearest its ideal place (6 km)."""
+    fields = FieldSites({"A": (0.0, 0.0), "B": (1.0, 0.0)}, grid_km=10.0)
+    uneven = route_of(_graph([("A", "B", 95.0)]), ["A", "B"])
+    assert fields.grid_node(uneven, 47.5, 10.0).site == "A~B@47.5km"
+    short = route_of(_graph([("A", "B", 12.0)]), ["A", "B"])
+    assert fields.grid_node(short, 6.0, 10.0).site == "A~B@6km"
+
+
 def test_repeater_chain_link_prices_every_node_and_rates_the_layout():
     tables, tp = _candidates(
         [("A", "B", 100.0), ("B", "C", 200.0)],

@@ -206,7 +206,12 @@ def test_resolved_round_trips_and_scenario_is_frozen(parent: Path):
     plain = s.resolved()
     assert plain["solver"]["time_limit_s"] == 60
     # defaults filled in
-    assert plain["candidates"] == {"k_routes": 2, "min_key_rate_bps": 1.0, "express_hops": True}
+    assert plain["candidates"] == {
+        "k_routes": 2,
+        "min_key_rate_bps": 1.0,
+        "express_hops": True,
+        "hut_grid_km": None,
+    }
     assert isinstance(plain["technologies"]["enabled"], list)
     again = Scenario.model_validate(plain)
     assert again.resolved() == plain
