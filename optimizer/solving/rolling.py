@@ -113,8 +113,9 @@ def solve_rolling(full: pyo.ConcreteModel, data: ModelData, session: Session) ->
     else:
         objective, failure, version = _solver_check(full, data, plan, session, clock.left())
     timings["check_s"] = round(clock.elapsed() - timings["steps_s"], 4)
-    if objective is None:
-        return SolveResult("error", None, None, None, None, timings, message=failure)
+    if objective is None:  # e.g. must-serve key in a period whose step found no plan
+        message = "; ".join([failure, *notes])
+        return SolveResult("error", None, None, None, None, timings, message=message)
     bound = _exact_bound(full, session.within(options.budget.bound_s(clock.left())), clock)
     timings["total_s"] = round(clock.elapsed(), 4)
     bound = min(bound, objective) if bound is not None else None
