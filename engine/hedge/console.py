@@ -21,6 +21,8 @@ STEPS = {
     "own optimum": "solving the future alone",
     "plan held": "holding one future's plan in another",
     "extensive form": "solving all futures together",
+    "progressive hedging": "progressive hedging across the futures",
+    "first plan": "first hedged plan",
     "write": "writing results",
 }
 
@@ -53,6 +55,27 @@ def hedge_command(
     risk: Annotated[
         str, typer.Option(help="expected | cvar:ALPHA:WEIGHT | regret (what is minimised).")
     ] = "expected",
+    method: Annotated[
+        str,
+        typer.Option(
+            help="ef (extensive form) | ph (progressive hedging, expected cost) | auto "
+            "(ef up to 150,000 columns over all futures, ph above)."
+        ),
+    ] = "auto",
+    ph_iterations: Annotated[
+        int,
+        typer.Option(
+            "--ph-iterations", min=0, help="Progressive hedging: at most this many iterations."
+        ),
+    ] = 20,
+    ph_time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--ph-time-limit",
+            min=1,
+            help="Progressive hedging: time limit per subproblem solve (s; default --time-limit).",
+        ),
+    ] = None,
     expected: Annotated[
         str | None,
         typer.Option(
@@ -80,18 +103,22 @@ def hedge_command(
     """One plan for the years before --commit-until, hedged across timelines (--futures) or
     a sweep's samples (--from-sweep --samples); writes
     DIR/<name>-hedged/ with the commitments, regrets, EVPI and VSS (docs/hedge.md)."""
-    from engine.hedge.futures import check_source, parse_futures, parse_risk
+    from engine.hedge.futures import check_source, parse_futures, parse_method, parse_risk
     from engine.hedge.run import hedge_scenario
+    from optimizer.hedge import PHSettings
 
     check_source(futures, from_sweep, samples)
     parsed = parse_futures(futures) if futures is not None else []
     measure = parse_risk(risk)
+    chosen = parse_method(method, measure)
 
     def progress(info: dict[str, Any]) -> None:
         if quiet or as_json:
             return
         step = info.get("step", info.get("stage", ""))
         where = " ".join(f"{k}={info[k]}" for k in ("future", "plan", "start") if info.get(k))
+        if info.get("gap") is not None:
+            where += f" expected {meur_text(info['expected_eur'])} gap {100 * info['gap']:.2f} %"
         console.print(f"  {STEPS.get(step, step)} {where}".rstrip(), highlight=False)
 
     outcome = hedge_scenario(
@@ -100,6 +127,8 @@ def hedge_command(
         commit_until=commit_until,
         out_dir=out,
         risk=measure,
+        method=chosen,
+        ph=PHSettings(max_iterations=ph_iterations, subproblem_time_limit_s=ph_time_limit),
         overrides=[*(set_ or []), *solver_overrides(time_limit, mip_gap)],
         expected=expected,
         overwrite=overwrite,
@@ -124,6 +153,15 @@ def _print(name: str, r: Any, run_dir: Path | None) -> None:
         return
     gap = "n/a" if r.gap is None else f"{100 * r.gap:.2f} %"
     console.print(f"[bold]{name}[/]: {r.status}, gap {gap}, risk {r.risk.label()}")
+    if r.method == "ph":
+        ph = r.ph
+        console.print(
+            f"  progressive hedging: {ph.get('iterations')} iterations, bound "
+            f"{meur_text(ph.get('bound_eur'))} (trivial {meur_text(ph.get('trivial_bound_eur'))}, "
+            f"Lagrangian {meur_text(ph.get('lagrangian_bound_eur'))}), plan: {ph.get('plan')}"
+        )
+        for item in r.skipped:
+            console.print(f"  skipped: {item}")
     console.print(
         f"  expected cost {meur_text(r.expected_cost_eur)}; wait-and-see "
         f"{meur_text(r.wait_and_see_eur)}; EEV ({r.expected_future}'s plan) {meur_text(r.eev_eur)}"

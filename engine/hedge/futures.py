@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine.errors import QroadInputError
 from engine.scenario.timeline import load_roadmap
-from optimizer.hedge import Risk
+from optimizer.hedge import METHODS, Risk
 
 PROBABILITY_TOL = 1e-6
 
@@ -69,6 +69,21 @@ def parse_risk(spec: str) -> Risk:
         except ValueError:
             pass
     raise QroadInputError("unknown risk measure", path="--risk", value=spec, allowed=allowed)
+
+
+def parse_method(spec: str, risk: Risk) -> str:
+    """``ef`` (extensive form), ``ph`` (progressive hedging; expected cost only) or ``auto``."""
+    method = spec.strip().lower()
+    if method not in METHODS:
+        raise QroadInputError(
+            "unknown hedging method", path="--method", value=spec, allowed=", ".join(METHODS)
+        )
+    if method == "ph" and risk.kind != "expected":
+        raise QroadInputError(
+            "progressive hedging minimises the expected cost", path="--method", value=spec,
+            allowed=f"ef or auto with --risk {risk.label()}",
+        )  # fmt: skip
+    return method
 
 
 def check_commit_year(year: int, start_year: int, end_year: int) -> int:

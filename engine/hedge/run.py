@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from engine.results import RunExistsError
 from engine.results.headline import headline
 from engine.scenario import Scenario, load_scenario
 from optimizer import ModelData
-from optimizer.hedge import Future, HedgeResult, Risk, solve_hedge
+from optimizer.hedge import Future, HedgeResult, PHSettings, Risk, solve_hedge
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -95,6 +96,8 @@ def hedge_scenario(
     commit_until: int,
     out_dir: Path,
     risk: Risk | None = None,
+    method: str = "auto",
+    ph: PHSettings | None = None,
     overrides: Sequence[str] = (),
     expected: str | None = None,
     overwrite: bool = False,
@@ -104,7 +107,9 @@ def hedge_scenario(
 ) -> HedgeOutcome:
     """Hedge scenario ``path`` across ``futures`` (timeline, probability), or across the
     first ``samples`` samples of sweep folder ``from_sweep``, and write the folder when
-    there is a plan. Input errors raise ``QroadInputError``/``ValueError``."""
+    there is a plan. ``method``: ``ef``, ``ph`` or ``auto`` (``optimizer.hedge.ph_plan``);
+    ``ph``: progressive hedging's settings.
+    Input errors raise ``QroadInputError``/``ValueError``."""
     say = progress or (lambda info: None)
     start = time.perf_counter()
     name, base = hedged_name(Path(path), overrides)
@@ -136,6 +141,8 @@ def hedge_scenario(
         options=options,
         expected=expected,
         progress=say,
+        method=method,
+        ph=ph,
     )
     timings.update({f"solver_{k}": v for k, v in result.timings_s.items()})
     if relaxed_bps > 0:
@@ -179,13 +186,24 @@ def manifest(
             "mip_gap": base.solver.mip_gap,
             "threads": base.solver.threads,
             "strategy": base.solver.strategy,
+            "hedge_method": result.method,
         },
         "timings_s": timings,
-        "versions": package_versions(),
+        "versions": package_versions() | _mpisppy_version(result.method),
         "environment": environment(),
         "source_file": str(base.source_file) if base.source_file else None,
         "scenario_resolved": base.resolved(),
     }
+
+
+def _mpisppy_version(method: str) -> dict[str, str]:
+    """mpi-sppy's version when progressive hedging ran (it solved the PH subproblems)."""
+    if method != "ph":
+        return {}
+    try:
+        return {"mpi-sppy": metadata.version("mpi-sppy")}
+    except metadata.PackageNotFoundError:
+        return {"mpi-sppy": "not installed"}
 
 
 def provenance_entry(provenance: dict[str, Any]) -> dict[str, Any]:

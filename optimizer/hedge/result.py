@@ -51,6 +51,11 @@ class HedgeResult:
     tables: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    method: str = "ef"  # ef (extensive form) | ph (progressive hedging)
+    own_bound: dict[str, float | None] = field(default_factory=dict)  # LB_f of z_f, EUR
+    ph: dict = field(default_factory=dict)  # PH's iterations, bounds, rho, chosen plan
+    ph_costs: dict[str, dict[str, float]] = field(default_factory=dict)  # candidate -> f -> EUR
+    skipped: list[str] = field(default_factory=list)  # what was not solved, in words
 
     @property
     def has_plan(self) -> bool:
@@ -150,4 +155,8 @@ class HedgeResult:
             },
             "message": self.message,
             "timings_s": self.timings_s,
+            "method": self.method,
+            "own_bound_eur": self.own_bound,
+            "ph": {**self.ph, "candidate_cost_eur": self.ph_costs} if self.ph else None,
+            "skipped": self.skipped,
         }

@@ -17,6 +17,11 @@ Steps (docs/hedge.md; each HiGHS run goes through ``HighsRun`` or the exact stra
    whenever ``EEV`` exists;
 4. ``z_f`` lowered to any cheaper plan for ``f`` seen on the way (so regrets and EVPI
    are >= 0), flow cycles cancelled and each future's tables extracted.
+
+With ``method="ph"`` (or ``auto`` above ``EF_MAX_COLUMNS``, ``optimizer.hedge.ph_plan``)
+step 2 holds only the expected future's plan (EEV; the other single-future plans' regrets
+are skipped, as ``skipped`` says) and step 3 is progressive hedging from the own plans,
+its answer held in every future (``hedge_by_ph``), with PH's bound.
 """
 
 from __future__ import annotations
@@ -36,12 +41,12 @@ from optimizer.flow_cleanup import cancel_cycles
 from optimizer.hedge.commit import (
     Commitment,
     commit_periods,
-    hold_commitment,
     missing_in,
     read_commitment,
-    release_commitment,
 )
 from optimizer.hedge.extensive import Risk, build_extensive, load_start
+from optimizer.hedge.ph import PHSettings
+from optimizer.hedge.ph_plan import choose_method, first_plan, hedge_by_ph, held_solve
 from optimizer.hedge.result import HedgeResult
 from optimizer.hedge.tables import commitment_table
 from optimizer.model_data import ModelData
@@ -118,9 +123,13 @@ def solve_hedge(
     expected: str | None = None,
     ef_time_limit_s: float | None = None,
     progress: Progress | None = None,
+    method: str = "ef",
+    ph: PHSettings | None = None,
 ) -> HedgeResult:
     """Hedge across ``futures`` (module docstring). ``expected`` names the future whose plan
-    gives EEV (default: ``mid`` if present, else the most probable future)."""
+    gives EEV (default: ``mid`` if present, else the most probable future). ``method``:
+    ``ef``, ``ph`` or ``auto`` (``optimizer.hedge.ph_plan.choose_method``); ``ph`` gives
+    PH's parameters."""
     options = options or SolveOptions()
     risk = risk or Risk()
     tc = check_futures(futures, commit_until)
@@ -135,12 +144,13 @@ def solve_hedge(
     out = HedgeResult("no_solution", None, None, None, names, p, tc, expected, risk)
     data = {f.name: f.data for f in futures}
     models = {n: build_model(data[n], relax_integers=options.relax_integers) for n in names}
+    out.method = choose_method(models, risk, method)
     session = Session(replace(options, log_path=None, model_path=None))
     snaps: dict[str, dict[str, list]] = {g: {} for g in names}  # plan g -> future f -> values
     for n in names:
         say({"stage": "hedge", "step": "own optimum", "future": n})
         res = solve_with(models[n], data[n], session)
-        out.own_status[n], out.own_gap[n] = res.status, res.gap
+        out.own_status[n], out.own_gap[n], out.own_bound[n] = res.status, res.gap, res.bound
         if not res.has_solution:
             out.message = f"future {n!r} has no plan on its own ({res.status}: {res.message})"
             return out
@@ -148,21 +158,31 @@ def solve_hedge(
         out.plan_commitments[n] = read_commitment(models[n], tc)
         snaps[n][n] = warmstart.snapshot(models[n])
     out.timings_s["own_s"] = round(time.perf_counter() - start, 3)
-    _cross(out, models, data, session, snaps, say)
+    plans = [expected] if out.method == "ph" else names
+    _cross(out, models, data, session, snaps, say, plans)
     out.timings_s["cross_s"] = round(time.perf_counter() - start - out.timings_s["own_s"], 3)
-    own = dict(out.own_optimum_eur)
-    carried = [g for g in names if all(out.plan_cost_eur[g][f] is not None for f in names)]
-    best = min(
-        carried,
-        key=lambda g: risk_value(out.plan_cost_eur[g], p, risk, own),  # type: ignore[arg-type]
-        default=None,
-    )
-    say({"stage": "hedge", "step": "extensive form", "start": best})
     t0 = time.perf_counter()
-    ef = build_extensive(models, p, tc, risk, own)
-    limit = ef_time_limit_s if ef_time_limit_s is not None else options.time_limit_s * len(names)
-    _solve_extensive(out, ef, replace(options, time_limit_s=limit), best, snaps, own)
-    out.timings_s["extensive_s"] = round(time.perf_counter() - t0, 3)
+    if out.method == "ph":
+        out.skipped = [
+            f"{g}'s plan held in the other futures (its regrets)" for g in names if g != expected
+        ]
+        first_plan(out, say)
+        commitment = hedge_by_ph(out, models, data, session, snaps, ph or PHSettings(), say)
+        out.timings_s["ph_s"] = round(time.perf_counter() - t0, 3)
+    else:
+        own = dict(out.own_optimum_eur)
+        carried = [g for g in names if all(out.plan_cost_eur[g][f] is not None for f in names)]
+        best = min(
+            carried,
+            key=lambda g: risk_value(out.plan_cost_eur[g], p, risk, own),  # type: ignore[arg-type]
+            default=None,
+        )
+        say({"stage": "hedge", "step": "extensive form", "start": best})
+        ef = build_extensive(models, p, tc, risk, own)
+        limit = options.time_limit_s * len(names) if ef_time_limit_s is None else ef_time_limit_s
+        _solve_extensive(out, ef, replace(options, time_limit_s=limit), best, snaps, own)
+        commitment = read_commitment_shared(ef) if out.has_plan else None
+        out.timings_s["extensive_s"] = round(time.perf_counter() - t0, 3)
     if not out.has_plan:
         return out
     for n in names:
@@ -170,11 +190,12 @@ def solve_hedge(
         seen = [
             out.hedged_cost_eur[n],
             *(c[n] for c in out.plan_cost_eur.values() if c[n] is not None),
+            *(c[n] for c in out.ph_costs.values()),
         ]
         out.own_optimum_eur[n] = min(out.own_optimum_eur[n], *seen)
         cancel_cycles(models[n])
         out.tables[n] = extract(models[n], data[n])
-    out.commitment = read_commitment_shared(ef)
+    out.commitment = commitment or {}
     out.commitments = commitment_table(out.commitment, data, p)
     out.timings_s["total_s"] = round(time.perf_counter() - start, 3)
     return out
@@ -187,25 +208,22 @@ def _cross(
     session: Session,
     snaps: dict[str, dict[str, list]],
     say: Progress,
+    plans: Sequence[str],
 ) -> None:
-    """``K_g(f)`` for every plan ``g`` and future ``f`` (module docstring, step 2)."""
-    for g in out.futures:
+    """``K_g(f)`` for every plan ``g`` of ``plans`` and future ``f`` (module docstring,
+    step 2)."""
+    for g in plans:
         out.plan_cost_eur[g], out.unavailable[g] = {g: out.own_optimum_eur[g]}, {g: []}
         for f in out.futures:
             if f == g:
                 continue
-            missing = hold_commitment(models[f], out.plan_commitments[g])
-            out.unavailable[g][f] = missing
-            if missing:
-                out.plan_cost_eur[g][f] = None
-                continue
-            say({"stage": "hedge", "step": "plan held", "plan": g, "future": f})
-            try:
-                res = solve_with(models[f], data[f], session)
-            finally:
-                release_commitment(models[f])
-            out.plan_cost_eur[g][f] = _objective(models[f]) if res.has_solution else None
-            if res.has_solution:
+            if not missing_in(models[f], out.plan_commitments[g]):
+                say({"stage": "hedge", "step": "plan held", "plan": g, "future": f})
+            cost, out.unavailable[g][f] = held_solve(
+                models[f], data[f], session, out.plan_commitments[g]
+            )
+            out.plan_cost_eur[g][f] = cost
+            if cost is not None:
                 snaps[g][f] = warmstart.snapshot(models[f])
 
 

@@ -83,6 +83,14 @@ def main() -> None:
         "Regret: a plan's cost in a future minus that future's own optimum. A single-future "
         "plan is its commitments held, the later years re-planned for the future that comes."
     )
+    if manifest.get("method") == "ph":
+        ph, gap = manifest.get("ph") or {}, manifest.get("gap")
+        st.caption(
+            f"Found by progressive hedging ({ph.get('iterations')} iterations), within "
+            + ("n/a" if gap is None else f"{100 * gap:.1f} %")
+            + " of its lower bound. Not computed: " + "; ".join(manifest.get("skipped", []))
+            + "."
+        )  # fmt: skip
     out = ruled_out(tables["capacity"], tables["links"], periods)
     st.subheader("Options ruled out before the commit year")
     if out.empty:

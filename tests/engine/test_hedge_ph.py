@@ -1,0 +1,80 @@
+"""``qroad hedge --method ph`` (progressive hedging) on the three-site line of
+test_hedge.py: it writes the folder contract of the extensive form (the same files, the
+same table columns, every manifest key) plus what PH adds (method, iterations, bounds,
+what was skipped), which the "Decide now" page states; a bad ``--method`` exits 2 naming
+the flag and the value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.hedge.store import read_hedged
+from engine.results import TABLE_NAMES
+
+runner = CliRunner()
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "trio.yaml"
+PAGE = Path(__file__).resolve().parents[2] / "ui" / "pages" / "decide.py"
+ARGS = ["--futures", "early:0.5,mid:0.5", "--commit-until", "2030", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """The hedged folder of ``--method ef`` and of ``--method ph``."""
+    root = tmp_path_factory.mktemp("hedge_ph")
+    out = {}
+    for method in ("ef", "ph"):
+        args = ["hedge", str(SCENARIO), "--out", str(root / method), *ARGS, "--method", method]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        out[method] = root / method / "trio-hedged"
+    return out
+
+
+def test_ph_writes_the_contract_of_the_extensive_form(folders):
+    ef, ph = folders["ef"], folders["ph"]
+    assert sorted(p.name for p in ph.iterdir()) == sorted(p.name for p in ef.iterdir())
+    for name in TABLE_NAMES:
+        a, b = (pd.read_parquet(f / f"{name}.parquet") for f in (ef, ph))
+        assert list(b.columns) == list(a.columns), name
+        assert set(b["future"]) == set(a["future"]), name
+    manifest_ef, extra_ef = read_hedged(ef)
+    manifest, extra = read_hedged(ph)
+    assert set(manifest_ef) <= set(manifest)
+    assert list(extra["commitments"].columns) == list(extra_ef["commitments"].columns)
+    assert list(extra["regrets"].columns) == list(extra_ef["regrets"].columns)
+    assert manifest_ef["method"] == "ef" and manifest_ef["ph"] is None
+    assert manifest["method"] == "ph" and manifest["solver"]["hedge_method"] == "ph"
+    assert "mpi-sppy" in manifest["versions"] and "mpi-sppy" not in manifest_ef["versions"]
+    assert manifest["ph"]["iterations"] >= 1
+    assert manifest["bound_eur"] <= manifest["expected_cost_eur"] * (1 + 1e-9)
+    assert manifest["skipped"] == ["early's plan held in the other futures (its regrets)"]
+    assert set(extra["regrets"]["plan"]) == {"hedged", "mid"}
+    tol = 1e-6 * manifest_ef["expected_cost_eur"]
+    assert manifest["bound_eur"] <= manifest_ef["expected_cost_eur"] + tol  # EF: 1 % gap
+    assert manifest["evpi_eur"] >= -tol and manifest["vss_eur"] >= -tol
+
+
+def test_decide_page_says_the_plan_came_from_progressive_hedging(folders, monkeypatch):
+    monkeypatch.setenv("QROAD_RESULTS_DIR", str(folders["ph"].parent))
+    at = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Found by progressive hedging" in captions and "early's plan held" in captions
+
+
+@pytest.mark.parametrize(
+    ("args", "value"),
+    [(["--method", "lagrange"], "lagrange"), (["--method", "ph", "--risk", "regret"], "ph")],
+)
+def test_bad_method_exits_2_naming_the_flag(tmp_path, args, value):
+    result = runner.invoke(app, ["hedge", str(SCENARIO), "--out", str(tmp_path), *ARGS, *args])
+    assert result.exit_code == 2
+    assert "--method" in result.output and value in result.output
+    assert "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
