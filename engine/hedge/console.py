@@ -76,6 +76,14 @@ def hedge_command(
             help="Progressive hedging: time limit per subproblem solve (s; default --time-limit).",
         ),
     ] = None,
+    first_plan: Annotated[
+        bool,
+        typer.Option(
+            "--first-plan",
+            help="Each single-future solve stops at its first plan with a bound (LP rounding, "
+            "no MIP): for large networks, where the MIP rarely improves on it.",
+        ),
+    ] = False,
     expected: Annotated[
         str | None,
         typer.Option(
@@ -135,6 +143,7 @@ def hedge_command(
         progress=progress,
         from_sweep=from_sweep,
         samples=samples,
+        first_plan=first_plan,
     )
     r = outcome.result
     summary = {**r.summary(), "run_dir": str(outcome.run_dir) if outcome.run_dir else None}

@@ -104,11 +104,13 @@ def hedge_scenario(
     progress: Progress | None = None,
     from_sweep: Path | None = None,
     samples: int | None = None,
+    first_plan: bool = False,
 ) -> HedgeOutcome:
     """Hedge scenario ``path`` across ``futures`` (timeline, probability), or across the
     first ``samples`` samples of sweep folder ``from_sweep``, and write the folder when
     there is a plan. ``method``: ``ef``, ``ph`` or ``auto`` (``optimizer.hedge.ph_plan``);
-    ``ph``: progressive hedging's settings.
+    ``ph``: progressive hedging's settings; ``first_plan``: every single-future solve stops
+    at its first plan with a bound (``SolveOptions.first_plan``).
     Input errors raise ``QroadInputError``/``ValueError``."""
     say = progress or (lambda info: None)
     start = time.perf_counter()
@@ -130,7 +132,7 @@ def hedge_scenario(
         say({"stage": "prepare", "future": future})
         prepared[future] = prepare(scenarios[future])
     timings = {"prepare_s": round(time.perf_counter() - start, 3)}
-    options = solve_options(base)
+    options = replace(solve_options(base), first_plan=first_plan)
     data, relaxed_bps = common_requirements(
         {n: prepared[n].model_data for n, _ in futures}, commit_until
     )
@@ -160,7 +162,8 @@ def hedge_scenario(
         name,
         combined(result, prepared),
         {"commitments": result.commitments, "regrets": result.regrets()},
-        manifest(base, result, commit_until, timings) | provenance_entry(provenance),
+        manifest(base, result, commit_until, timings, first_plan=first_plan)
+        | provenance_entry(provenance),
         extra_files={"scenario.yaml": yaml.safe_dump(base.resolved(), sort_keys=False)},
         overwrite=overwrite,
     )
@@ -168,7 +171,12 @@ def hedge_scenario(
 
 
 def manifest(
-    base: Scenario, result: HedgeResult, commit_until: int, timings: dict[str, float]
+    base: Scenario,
+    result: HedgeResult,
+    commit_until: int,
+    timings: dict[str, float],
+    *,
+    first_plan: bool = False,
 ) -> dict[str, Any]:
     """The hedged folder's manifest: ``optimizer.hedge.HedgeResult.summary`` (expected
     cost, wait-and-see, EEV, EVPI, VSS, regrets; EUR, discounted), the headline numbers of
@@ -187,6 +195,7 @@ def manifest(
             "threads": base.solver.threads,
             "strategy": base.solver.strategy,
             "hedge_method": result.method,
+            "first_plan": first_plan,
         },
         "timings_s": timings,
         "versions": package_versions() | _mpisppy_version(result.method),

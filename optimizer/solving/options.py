@@ -54,6 +54,9 @@ class SolveOptions:
     ``relax_integers`` makes system counts continuous (site equipment stays binary).
     ``warm_start`` hands the MIP an LP-guided rounded plan; ``two_stage`` first solves the
     MIP with relaxed counts and rounds its plan up (docs/model.md, "Solving").
+    ``first_plan`` stops the exact stages at the first plan with a bound (the LP bound and
+    the rounded start), skipping the relaxed-count MIP and the MIP: for many solves of a
+    large model (the hedge's single futures), where those rarely beat the rounding.
     ``log_path`` receives HiGHS's log; ``model_path`` (``.lp`` or ``.mps``) the model as
     built, written before solving."""
 
@@ -67,6 +70,7 @@ class SolveOptions:
     two_stage: bool = True
     guided_thresholds: tuple[float | None, ...] = (None,)
     repair_rounds: int = 3
+    first_plan: bool = False
     budget: TimeBudget = field(default_factory=TimeBudget)
     log_path: Path | None = None
     model_path: Path | None = None

@@ -78,3 +78,14 @@ def test_bad_method_exits_2_naming_the_flag(tmp_path, args, value):
     assert "--method" in result.output and value in result.output
     assert "Traceback" not in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_first_plan_flag_reaches_the_single_future_solves(tmp_path):
+    """``--first-plan``: each single-future solve stops at its LP-rounded plan, and the
+    manifest says so (the default run above says it did not)."""
+    args = ["hedge", str(SCENARIO), "--out", str(tmp_path), *ARGS, "--method", "ph"]
+    result = runner.invoke(app, [*args, "--first-plan"])
+    assert result.exit_code in (0, 1), result.output
+    manifest, _ = read_hedged(tmp_path / "trio-hedged")
+    assert manifest["solver"]["first_plan"] is True
+    assert manifest["bound_eur"] <= manifest["expected_cost_eur"] * (1 + 1e-9)
