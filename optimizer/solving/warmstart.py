@@ -94,7 +94,10 @@ def round_up_and_fix(
     if integer_counts:
         rounded = _rounded_builds(model, tol)
         for k, n in rounded.items():
-            model.build[k].fix(n)
+            v = model.build[k]
+            if v.ub is not None and n > v.ub:  # a repair round's cap (repair.cap_counts)
+                v.setub(n)  # (reset_counts restores it) keeps fix() within bounds
+            v.fix(n)
         installed = {
             (ln, t): sum(rounded[ln, t0] for t0 in src) for (ln, t), src in s.installed_from.items()
         }
