@@ -76,6 +76,15 @@ def hedge_command(
             help="Progressive hedging: time limit per subproblem solve (s; default --time-limit).",
         ),
     ] = None,
+    ph_total_time: Annotated[
+        float | None,
+        typer.Option(
+            "--ph-total-time",
+            min=1,
+            help="Progressive hedging: its iterations and candidate plans together, at most "
+            "this (s) after the single-future solves (default: futures x --time-limit).",
+        ),
+    ] = None,
     first_plan: Annotated[
         bool,
         typer.Option(
@@ -136,7 +145,11 @@ def hedge_command(
         out_dir=out,
         risk=measure,
         method=chosen,
-        ph=PHSettings(max_iterations=ph_iterations, subproblem_time_limit_s=ph_time_limit),
+        ph=PHSettings(
+            max_iterations=ph_iterations,
+            subproblem_time_limit_s=ph_time_limit,
+            time_limit_s=ph_total_time,
+        ),
         overrides=[*(set_ or []), *solver_overrides(time_limit, mip_gap)],
         expected=expected,
         overwrite=overwrite,

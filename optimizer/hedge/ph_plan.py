@@ -157,20 +157,22 @@ def hedge_by_ph(
     )
     p = out.probabilities
     found: dict[str, tuple[float, Commitment, dict[str, list]]] = {}
+    eev = out.plan_cost_eur.get(e, {})
+    if eev and all(eev.get(f) is not None for f in out.futures) and e in out.plan_commitments:
+        plan = {f: snaps[e][f] for f in out.futures}
+        found[f"{e}'s plan"] = (sum(p[f] * eev[f] for f in eev), out.plan_commitments[e], plan)
     limit = settings.time_limit_s or session.options.time_limit_s * len(out.futures)
+    # a candidate costs one solve per future, each about as long as an own solve took
+    per_candidate_s = out.timings_s.get("own_s", 0.0)
     for label, commitment in _candidates(run, settings.max_candidates):
-        if found and time.perf_counter() - started > limit:
-            out.skipped.append(f"PH candidate {label!r} (PH's time limit of {limit:g} s spent)")
+        if found and time.perf_counter() - started + per_candidate_s > limit:
+            out.skipped.append(f"PH candidate {label!r} (it would not end within PH's {limit:g} s)")
             continue
         evaluated = _evaluate(out, models, data, session, commitment, label, say)
         if evaluated is not None:
             costs, plan = evaluated
             found[label] = (sum(p[f] * costs[f] for f in costs), commitment, plan)
             out.ph_costs[label] = costs
-    eev = out.plan_cost_eur.get(e, {})
-    if eev and all(eev.get(f) is not None for f in out.futures) and e in out.plan_commitments:
-        plan = {f: snaps[e][f] for f in out.futures}
-        found[f"{e}'s plan"] = (sum(p[f] * eev[f] for f in eev), out.plan_commitments[e], plan)
     out.ph = run.summary() | {"settings": asdict(settings), "log_tail": run.log[-1500:]}
     if not found:
         out.status = "no_solution"
