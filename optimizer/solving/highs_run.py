@@ -12,8 +12,11 @@ whose ``runner`` is this class unless a test passes another with the same interf
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import highspy
 import pyomo.environ as pyo
@@ -37,6 +40,20 @@ def _match_thread_pool(threads: int) -> None:
         _scheduler_threads.clear()
     if not _scheduler_threads:
         _scheduler_threads.append(threads)
+
+
+@contextmanager
+def _values_quietly() -> Iterator[None]:
+    """Load solver values without Pyomo's W1001 warning for each value a hair outside its
+    domain (an interior-point flow of -4.5e-13 bit/s): Pyomo logs to standard output,
+    where those lines broke the JSON of ``qroad run --json`` on the UK backbone."""
+    logger = logging.getLogger("pyomo.core")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class HighsRun:
@@ -106,7 +123,8 @@ class HighsRun:
             res.best_feasible_objective = None
         ok = res.best_feasible_objective is not None
         if ok:
-            self.opt.load_vars()
+            with _values_quietly():
+                self.opt.load_vars()
         return res, ok
 
     def watch_mip(self) -> None:
