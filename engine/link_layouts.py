@@ -74,6 +74,36 @@ class ExtraLoss:
         return out
 
 
+@dataclass(frozen=True)
+class _SpanPoint:
+    """A point on a route's span ``k`` (route sites k, k + 1): the span's end sites in
+    sorted order ``a``, ``b``, its length and the point's distance from ``a`` (km);
+    ``forward`` when the route runs from ``a`` to ``b``. Huts are placed by this distance,
+    so both directions of travel name the same hut."""
+
+    k: int
+    a: str
+    b: str
+    span: float
+    offset: float
+    forward: bool
+
+    @classmethod
+    def of(cls, route: Route, position_km: float) -> _SpanPoint:
+        pos = route.positions_km
+        k = min(max(i for i in range(len(pos)) if pos[i] <= position_km + _EPS), len(pos) - 2)
+        u, v = route.sites[k], route.sites[k + 1]
+        forward = u <= v
+        offset = position_km - pos[k] if forward else pos[k + 1] - position_km
+        a, b = (u, v) if forward else (v, u)
+        return cls(k, a, b, pos[k + 1] - pos[k], offset, forward)
+
+    def end(self, route: Route, at_a: bool) -> Node:
+        """The span's end site ``a`` (``at_a``) or ``b``, as a node of ``route``."""
+        i = self.k if at_a == self.forward else self.k + 1
+        return Node(route.sites[i], route.positions_km[i])
+
+
 class FieldSites:
     """Field huts: nodes between sites, shared by every link that puts a node at the same
     place.
@@ -97,23 +127,15 @@ class FieldSites:
         site itself (only within 0.5 km of a site). With ``on_site`` false (a relay, which
         must not sit at its own link's end) a span shorter than 1 km gets its hut at its
         middle, its distance written to 0.1 km."""
-        pos = route.positions_km
-        k = min(max(i for i in range(len(pos)) if pos[i] <= position_km + _EPS), len(pos) - 2)
-        u, v = route.sites[k], route.sites[k + 1]
-        span = pos[k + 1] - pos[k]
-        a, b = (u, v) if u <= v else (v, u)
-        offset = position_km - pos[k] if a == u else pos[k + 1] - position_km
-        km: float = math.floor(offset + 0.5 + 1e-6)  # halves round up, whichever the direction
+        at = _SpanPoint.of(route, position_km)
+        km: float = math.floor(at.offset + 0.5 + 1e-6)  # halves round up, either direction
         text = f"{km:.0f}"
-        if km <= 0 or km >= span:
+        if km <= 0 or km >= at.span:
             if on_site:
-                i = k if (km <= 0) == (a == u) else k + 1
-                return Node(route.sites[i], pos[i])
-            km = round(span / 2.0, 1) or span / 2.0
+                return at.end(route, km <= 0)
+            km = round(at.span / 2.0, 1) or at.span / 2.0
             text = f"{km:g}"
-        hut = f"{a}~{b}@{text}km"
-        self._huts.setdefault(hut, (a, b, km, span))
-        return Node(hut, pos[k] + km if a == u else pos[k + 1] - km)
+        return self._hut(route, at, km, text)
 
     def grid_node(self, route: Route, position_km: float, grid_km: float) -> Node:
         """The node nearest ``position_km`` on its span's hut grid: the span split into
@@ -122,23 +144,23 @@ class FieldSites:
         point at an end is that site; a span of one part has no grid point inside and gets
         ``node``'s whole-km hut instead. The node is at most half a part (about
         ``grid_km / 2``) from ``position_km``; callers measure their links from where it is."""
-        pos = route.positions_km
-        k = min(max(i for i in range(len(pos)) if pos[i] <= position_km + _EPS), len(pos) - 2)
-        u, v = route.sites[k], route.sites[k + 1]
-        span = pos[k + 1] - pos[k]
-        parts = max(1, math.floor(span / grid_km + 0.5))
+        at = _SpanPoint.of(route, position_km)
+        parts = max(1, math.floor(at.span / grid_km + 0.5))
         if parts == 1:
             return self.node(route, position_km)
-        a, b = (u, v) if u <= v else (v, u)
-        offset = position_km - pos[k] if a == u else pos[k + 1] - position_km
-        j = min(max(math.floor(offset / (span / parts) + 0.5), 0), parts)  # halves up
+        j = min(max(math.floor(at.offset / (at.span / parts) + 0.5), 0), parts)  # halves up
         if j in (0, parts):
-            i = k if (j == 0) == (a == u) else k + 1
-            return Node(route.sites[i], pos[i])
-        km = round(j * span / parts, 1)
-        hut = f"{a}~{b}@{km:g}km"
-        self._huts.setdefault(hut, (a, b, km, span))
-        return Node(hut, pos[k] + km if a == u else pos[k + 1] - km)
+            return at.end(route, j == 0)
+        km = round(j * at.span / parts, 1)
+        return self._hut(route, at, km, f"{km:g}")
+
+    def _hut(self, route: Route, at: _SpanPoint, km: float, text: str) -> Node:
+        """The hut ``km`` from the span's sorted-first end site (id written with ``text``),
+        registered for ``rows``."""
+        hut = f"{at.a}~{at.b}@{text}km"
+        self._huts.setdefault(hut, (at.a, at.b, km, at.span))
+        pos, k = route.positions_km, at.k
+        return Node(hut, pos[k] + km if at.forward else pos[k + 1] - km)
 
     def rows(self, used: set[str]) -> list[tuple[str, str, float, float]]:
         """(site, name, lon, lat) of the huts in ``used``, sorted by id."""
