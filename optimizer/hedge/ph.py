@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 from optimizer.hedge.commit import KINDS, Commitment, commit_keys
+from optimizer.solving.highs_run import pyomo_quietly
 from optimizer.solving.options import SolveOptions
 
 PH_SOLVER = "appsi_highs"
@@ -206,15 +206,11 @@ def progressive_hedging(
     sub_limit = settings.subproblem_time_limit_s or options.time_limit_s
     limit = settings.time_limit_s or options.time_limit_s * len(names)
     log = io.StringIO()
-    quiet = logging.getLogger("pyomo.core")  # "Loading a SolverResults object with an
-    level = quiet.level  # 'aborted' status": a subproblem stopped at its time limit
-    quiet.setLevel(logging.ERROR)
     try:
-        with contextlib.redirect_stdout(log):
+        with pyomo_quietly(), contextlib.redirect_stdout(log):
             run = _run(models, probabilities, nonants, coefs, rho, iteration0, options,
                        settings, sub_limit, limit)  # fmt: skip
     finally:
-        quiet.setLevel(level)
         for n, m in models.items():
             m.total_cost.expr = saved_objective[n]
             for name in ("_mpisppy_model", "_mpisppy_data"):

@@ -212,6 +212,7 @@ def _first_plan(
     mip_gap: float,
     notes: list[str],
     timings: dict[str, float],
+    version: str,
 ) -> SolveResult:
     """``first_plan``: the rounded start as the plan, the LP relaxation as its bound."""
     warmstart.reload(plan)
@@ -220,7 +221,6 @@ def _first_plan(
     gap = gap_between(cost, bound)
     notes.append("first plan: the rounded start, the MIP skipped (solver option first_plan)")
     status: Status = "optimal" if gap is not None and gap <= mip_gap else "time_limit"
-    version = "highs " + ".".join(str(x) for x in run.opt.version())
     run.emit("done", status=status, objective=cost, bound=bound, gap=gap)
     return SolveResult(
         status, cost, bound, gap, lp_bound, {k: round(v, 4) for k, v in timings.items()},
@@ -246,7 +246,7 @@ def solve_exact(model: pyo.ConcreteModel, data: ModelData, session: Session) -> 
         lp_bound, start, plan = _lp_and_start(run, model, notes, timings)
         plan_cost = start
         if options.first_plan and start is not None and lp_bound is not None:
-            return _first_plan(run, plan, start, lp_bound, options.mip_gap, notes, timings)
+            return _first_plan(run, plan, start, lp_bound, options.mip_gap, notes, timings, version)
         integer = any(v.is_integer() for v in model.build.values())
         if options.two_stage and integer and start is not None:
             relaxed_bound, cost, values = _relaxed_counts_stage(run, model, notes, timings)

@@ -43,10 +43,11 @@ def _match_thread_pool(threads: int) -> None:
 
 
 @contextmanager
-def _values_quietly() -> Iterator[None]:
-    """Load solver values without Pyomo's W1001 warning for each value a hair outside its
-    domain (an interior-point flow of -4.5e-13 bit/s): Pyomo logs to standard output,
-    where those lines broke the JSON of ``qroad run --json`` on the UK backbone."""
+def pyomo_quietly() -> Iterator[None]:
+    """Pyomo's warnings while loading solver values, dropped: its W1001 for each value a
+    hair outside its domain (an interior-point flow of -4.5e-13 bit/s), or "Loading a
+    SolverResults object with an 'aborted' status" (a PH subproblem at its time limit).
+    Pyomo logs to standard output, where those lines broke ``qroad run --json``."""
     logger = logging.getLogger("pyomo.core")
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -123,7 +124,7 @@ class HighsRun:
             res.best_feasible_objective = None
         ok = res.best_feasible_objective is not None
         if ok:
-            with _values_quietly():
+            with pyomo_quietly():
                 self.opt.load_vars()
         return res, ok
 
