@@ -23,6 +23,7 @@ STEPS = {
     "extensive form": "solving all futures together",
     "progressive hedging": "progressive hedging across the futures",
     "first plan": "first hedged plan",
+    "solved": "solved",
     "write": "writing results",
 }
 
@@ -93,6 +94,14 @@ def hedge_command(
             "no MIP): for large networks, where the MIP rarely improves on it.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Single-future solves run at once, each in its own process (default: the "
+            "cores, for models of 2,000 columns or more; 1: one after another here).",
+        ),
+    ] = None,
     expected: Annotated[
         str | None,
         typer.Option(
@@ -136,6 +145,10 @@ def hedge_command(
         where = " ".join(f"{k}={info[k]}" for k in ("future", "plan", "start") if info.get(k))
         if info.get("gap") is not None:
             where += f" expected {meur_text(info['expected_eur'])} gap {100 * info['gap']:.2f} %"
+        if info.get("objective_eur") is not None:
+            where += f" {meur_text(info['objective_eur'])}"
+            if info.get("solve_gap") is not None:
+                where += f" (gap {100 * info['solve_gap']:.2f} %)"
         console.print(f"  {STEPS.get(step, step)} {where}".rstrip(), highlight=False)
 
     outcome = hedge_scenario(
@@ -157,6 +170,7 @@ def hedge_command(
         from_sweep=from_sweep,
         samples=samples,
         first_plan=first_plan,
+        workers=workers,
     )
     r = outcome.result
     summary = {**r.summary(), "run_dir": str(outcome.run_dir) if outcome.run_dir else None}

@@ -105,12 +105,14 @@ def hedge_scenario(
     from_sweep: Path | None = None,
     samples: int | None = None,
     first_plan: bool = False,
+    workers: int | None = None,
 ) -> HedgeOutcome:
     """Hedge scenario ``path`` across ``futures`` (timeline, probability), or across the
     first ``samples`` samples of sweep folder ``from_sweep``, and write the folder when
     there is a plan. ``method``: ``ef``, ``ph`` or ``auto`` (``optimizer.hedge.ph_plan``);
     ``ph``: progressive hedging's settings; ``first_plan``: every single-future solve stops
-    at its first plan with a bound (``SolveOptions.first_plan``).
+    at its first plan with a bound (``SolveOptions.first_plan``); ``workers``: single-future
+    solves at once in worker processes (None: ``optimizer.hedge.pool.choose_workers``).
     Input errors raise ``QroadInputError``/``ValueError``."""
     say = progress or (lambda info: None)
     start = time.perf_counter()
@@ -145,6 +147,7 @@ def hedge_scenario(
         progress=say,
         method=method,
         ph=ph,
+        workers=workers,
     )
     timings.update({f"solver_{k}": v for k, v in result.timings_s.items()})
     if relaxed_bps > 0:
@@ -196,6 +199,7 @@ def manifest(
             "strategy": base.solver.strategy,
             "hedge_method": result.method,
             "first_plan": first_plan,
+            "workers": result.workers,
         },
         "timings_s": timings,
         "versions": package_versions() | _mpisppy_version(result.method),

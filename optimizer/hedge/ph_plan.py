@@ -9,8 +9,9 @@ plan of even one future in minutes), PH above; PH needs the ``expected`` risk me
 plans, then makes PH's answer a plan every future can carry out (an *xhat*): its distinct
 candidates (the rounded ``xbar``, each future's last iterate, the largest value any future
 chose; at most ``PHSettings.max_candidates``; one when PH converged; the second and third
-only while PH's time limit lasts), each held in every future by ``hold_commitment`` and
-the rest re-optimised by the scenario's strategy (``solve_with``), and the expected
+only while PH's time limit lasts), each held in every future at once
+(``optimizer.hedge.singles.hold_everywhere``) and the rest re-optimised by the scenario's
+strategy, and the expected
 future's plan held everywhere (EEV) when it can be carried out. The cheapest in expected
 cost is the hedged plan; its gap is measured against PH's bound (the larger of the trivial
 and the Lagrangian bound, both valid lower bounds of the hedged optimum), so it is a true
@@ -21,20 +22,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import asdict
 from typing import Any
 
 import pyomo.environ as pyo
 
-from optimizer.hedge.commit import Commitment, hold_commitment, release_commitment
+from optimizer.hedge.commit import Commitment
 from optimizer.hedge.extensive import Risk
 from optimizer.hedge.ph import PHRun, PHSettings, progressive_hedging
 from optimizer.hedge.result import HedgeResult
-from optimizer.model_data import ModelData
+from optimizer.hedge.singles import hold_everywhere
 from optimizer.solving import warmstart
 from optimizer.solving.options import gap_between
 from optimizer.solving.session import Session
-from optimizer.solving.strategies import EXACT_MAX_COLUMNS, model_columns, solve_with
+from optimizer.solving.strategies import EXACT_MAX_COLUMNS, model_columns
 
 METHODS = ("auto", "ef", "ph")
 """``ef`` (the extensive form), ``ph`` (progressive hedging) or ``auto`` (by size)."""
@@ -55,43 +57,6 @@ def choose_method(models: Mapping[str, pyo.ConcreteModel], risk: Risk, method: s
         return "ef"
     columns = sum(model_columns(m) for m in models.values())
     return "ph" if columns > EF_MAX_COLUMNS else "ef"
-
-
-def held_solve(
-    model: pyo.ConcreteModel, data: ModelData, session: Session, commitment: Commitment
-) -> tuple[float | None, list[tuple]]:
-    """``commitment`` held in ``model`` (rows ``hedge_held_*``), the rest re-optimised by
-    the session's strategy: (its objective in EUR or None without a plan, the missing
-    decisions that make it impossible to carry out there). The plan stays loaded."""
-    missing = hold_commitment(model, commitment)
-    if missing:
-        return None, missing
-    try:
-        res = solve_with(model, data, session)
-    finally:
-        release_commitment(model)
-    return (float(pyo.value(model.total_cost)) if res.has_solution else None), []
-
-
-def _evaluate(
-    out: HedgeResult,
-    models: dict[str, pyo.ConcreteModel],
-    data: dict[str, ModelData],
-    session: Session,
-    commitment: Commitment,
-    label: str,
-    say: Progress,
-) -> tuple[dict[str, float], dict[str, list]] | None:
-    """``commitment`` held in every future: (cost per future, snapshot per future), or
-    None as soon as one future cannot carry it out."""
-    costs, snaps = {}, {}
-    for f in out.futures:
-        say({"stage": "hedge", "step": "plan held", "plan": label, "future": f})
-        cost, _ = held_solve(models[f], data[f], session, commitment)
-        if cost is None:
-            return None
-        costs[f], snaps[f] = cost, warmstart.snapshot(models[f])
-    return costs, snaps
 
 
 def _candidates(run: PHRun, limit: int) -> list[tuple[str, Commitment]]:
@@ -137,8 +102,8 @@ def first_plan(out: HedgeResult, say: Progress) -> None:
 def hedge_by_ph(
     out: HedgeResult,
     models: dict[str, pyo.ConcreteModel],
-    data: dict[str, ModelData],
     session: Session,
+    pool: Executor,
     snaps: dict[str, dict[str, list]],
     settings: PHSettings,
     say: Progress,
@@ -168,7 +133,7 @@ def hedge_by_ph(
         if found and time.perf_counter() - started + per_candidate_s > limit:
             out.skipped.append(f"PH candidate {label!r} (it would not end within PH's {limit:g} s)")
             continue
-        evaluated = _evaluate(out, models, data, session, commitment, label, say)
+        evaluated = hold_everywhere(out, models, pool, commitment, label, say)
         if evaluated is not None:
             costs, plan = evaluated
             found[label] = (sum(p[f] * costs[f] for f in costs), commitment, plan)

@@ -56,6 +56,7 @@ class HedgeResult:
     ph: dict = field(default_factory=dict)  # PH's iterations, bounds, rho, chosen plan
     ph_costs: dict[str, dict[str, float]] = field(default_factory=dict)  # candidate -> f -> EUR
     skipped: list[str] = field(default_factory=list)  # what was not solved, in words
+    workers: int = 1  # single-future solves run at once (optimizer.hedge.pool)
 
     @property
     def has_plan(self) -> bool:

@@ -18,6 +18,9 @@ Steps (docs/hedge.md; each HiGHS run goes through ``HighsRun`` or the exact stra
 4. ``z_f`` lowered to any cheaper plan for ``f`` seen on the way (so regrets and EVPI
    are >= 0), flow cycles cancelled and each future's tables extracted.
 
+Steps 1 and 2 are independent single-future solves (``optimizer.hedge.singles``); with
+``workers`` > 1 they run that many at once in worker processes (``optimizer.hedge.pool``).
+
 With ``method="ph"`` (or ``auto`` above ``EF_MAX_COLUMNS``, ``optimizer.hedge.ph_plan``)
 step 2 holds only the expected future's plan (EEV; the other single-future plans' regrets
 are skipped, as ``skipped`` says) and step 3 is progressive hedging from the own plans,
@@ -29,6 +32,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,23 +42,19 @@ from pyomo.contrib.appsi.base import TerminationCondition
 from optimizer.build import build_model
 from optimizer.extract import extract
 from optimizer.flow_cleanup import cancel_cycles
-from optimizer.hedge.commit import (
-    Commitment,
-    commit_periods,
-    missing_in,
-    read_commitment,
-)
+from optimizer.hedge.commit import Commitment, commit_periods, missing_in
 from optimizer.hedge.extensive import Risk, build_extensive, load_start
 from optimizer.hedge.ph import PHSettings
-from optimizer.hedge.ph_plan import choose_method, first_plan, hedge_by_ph, held_solve
+from optimizer.hedge.ph_plan import choose_method, first_plan, hedge_by_ph
+from optimizer.hedge.pool import choose_workers, solve_pool
 from optimizer.hedge.result import HedgeResult
+from optimizer.hedge.singles import own_and_held
 from optimizer.hedge.tables import commitment_table
 from optimizer.model_data import ModelData
 from optimizer.solving import warmstart
 from optimizer.solving.highs_run import HighsRun
 from optimizer.solving.options import SolveOptions, gap_between
 from optimizer.solving.session import Session
-from optimizer.solving.strategies import solve_with
 
 Progress = Callable[[dict[str, Any]], None]
 PROBABILITY_TOL = 1e-6
@@ -125,11 +125,13 @@ def solve_hedge(
     progress: Progress | None = None,
     method: str = "ef",
     ph: PHSettings | None = None,
+    workers: int | None = 1,
 ) -> HedgeResult:
     """Hedge across ``futures`` (module docstring). ``expected`` names the future whose plan
     gives EEV (default: ``mid`` if present, else the most probable future). ``method``:
     ``ef``, ``ph`` or ``auto`` (``optimizer.hedge.ph_plan.choose_method``); ``ph`` gives
-    PH's parameters."""
+    PH's parameters. ``workers``: single-future solves run at once in worker processes
+    (``optimizer.hedge.pool``; None: by the models' size and the cores)."""
     options = options or SolveOptions()
     risk = risk or Risk()
     tc = check_futures(futures, commit_until)
@@ -146,20 +148,35 @@ def solve_hedge(
     models = {n: build_model(data[n], relax_integers=options.relax_integers) for n in names}
     out.method = choose_method(models, risk, method)
     session = Session(replace(options, log_path=None, model_path=None))
-    snaps: dict[str, dict[str, list]] = {g: {} for g in names}  # plan g -> future f -> values
-    for n in names:
-        say({"stage": "hedge", "step": "own optimum", "future": n})
-        res = solve_with(models[n], data[n], session)
-        out.own_status[n], out.own_gap[n], out.own_bound[n] = res.status, res.gap, res.bound
-        if not res.has_solution:
-            out.message = f"future {n!r} has no plan on its own ({res.status}: {res.message})"
-            return out
-        out.own_optimum_eur[n] = _objective(models[n])
-        out.plan_commitments[n] = read_commitment(models[n], tc)
-        snaps[n][n] = warmstart.snapshot(models[n])
-    out.timings_s["own_s"] = round(time.perf_counter() - start, 3)
+    out.workers = choose_workers(models, workers)
+    with solve_pool(models, data, session, out.workers) as pool:
+        return _hedge(out, models, data, session, pool, say, ph, ef_time_limit_s, start)
+
+
+def _hedge(
+    out: HedgeResult,
+    models: dict[str, pyo.ConcreteModel],
+    data: dict[str, ModelData],
+    session: Session,
+    pool: Executor,
+    say: Progress,
+    ph: PHSettings | None,
+    ef_time_limit_s: float | None,
+    start: float,
+) -> HedgeResult:
+    """Steps 1-4 of the module docstring, the single-future solves on ``pool``."""
+    names, p, risk, tc, options = (
+        out.futures,
+        out.probabilities,
+        out.risk,
+        out.commit_periods,
+        session.options,
+    )
+    expected = out.expected_future
     plans = [expected] if out.method == "ph" else names
-    _cross(out, models, data, session, snaps, say, plans)
+    snaps = own_and_held(out, models, pool, plans, say)
+    if snaps is None:
+        return out
     out.timings_s["cross_s"] = round(time.perf_counter() - start - out.timings_s["own_s"], 3)
     t0 = time.perf_counter()
     if out.method == "ph":
@@ -167,7 +184,7 @@ def solve_hedge(
             f"{g}'s plan held in the other futures (its regrets)" for g in names if g != expected
         ]
         first_plan(out, say)
-        commitment = hedge_by_ph(out, models, data, session, snaps, ph or PHSettings(), say)
+        commitment = hedge_by_ph(out, models, session, pool, snaps, ph or PHSettings(), say)
         out.timings_s["ph_s"] = round(time.perf_counter() - t0, 3)
     else:
         own = dict(out.own_optimum_eur)
@@ -199,32 +216,6 @@ def solve_hedge(
     out.commitments = commitment_table(out.commitment, data, p)
     out.timings_s["total_s"] = round(time.perf_counter() - start, 3)
     return out
-
-
-def _cross(
-    out: HedgeResult,
-    models: dict[str, pyo.ConcreteModel],
-    data: dict[str, ModelData],
-    session: Session,
-    snaps: dict[str, dict[str, list]],
-    say: Progress,
-    plans: Sequence[str],
-) -> None:
-    """``K_g(f)`` for every plan ``g`` of ``plans`` and future ``f`` (module docstring,
-    step 2)."""
-    for g in plans:
-        out.plan_cost_eur[g], out.unavailable[g] = {g: out.own_optimum_eur[g]}, {g: []}
-        for f in out.futures:
-            if f == g:
-                continue
-            if not missing_in(models[f], out.plan_commitments[g]):
-                say({"stage": "hedge", "step": "plan held", "plan": g, "future": f})
-            cost, out.unavailable[g][f] = held_solve(
-                models[f], data[f], session, out.plan_commitments[g]
-            )
-            out.plan_cost_eur[g][f] = cost
-            if cost is not None:
-                snaps[g][f] = warmstart.snapshot(models[f])
 
 
 def _load_plan(
