@@ -19,6 +19,8 @@ test's stand-in included, sees them).
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -114,6 +116,7 @@ _WORKER: dict[str, Any] = {}  # one worker process's data, options and built mod
 
 
 def _start_worker(data: Mapping[str, ModelData], options: SolveOptions) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     _WORKER.update(data=dict(data), options=options, models={})
 
 
@@ -172,7 +175,13 @@ def solve_pool(
 ) -> Iterator[Executor]:
     """An executor for ``SolveJob``s (``submit(pool, job)``): in this process for
     ``workers=1``, else ``workers`` spawned processes sharing ``session.options.threads``
-    among them. On an error or an interrupt the queued jobs are dropped at once."""
+    among them.
+
+    Ctrl-C is the main process's alone: the workers are started with SIGINT ignored (an
+    ignored signal stays ignored across ``exec``, and Python then installs no handler), so
+    an interrupt prints no worker tracebacks; on an interrupt or an error the main process
+    terminates the workers at once (a solve would otherwise run on to its time limit) and
+    drops the queued jobs."""
     if workers <= 1:
         yield _InProcess(models, data, session)
         return
@@ -183,14 +192,40 @@ def solve_pool(
         initializer=_start_worker,
         initargs=(dict(data), options),
     )
+    procs = _start_ignoring_sigint(pool, workers)
     try:
         yield pool
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(timeout=10)
         raise
     pool.shutdown(wait=True)
 
 
+def _ready() -> None:
+    """A job that does nothing: submitting it starts a worker."""
+
+
+def _start_ignoring_sigint(pool: ProcessPoolExecutor, workers: int) -> list[Any]:
+    """Start ``pool``'s workers now, with SIGINT ignored while they are spawned (each
+    ``submit`` of a spawn pool starts a worker while none is idle); the workers started."""
+    before = set(multiprocessing.active_children())
+    handler = signal.getsignal(signal.SIGINT)
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for _ in range(workers):
+            pool.submit(_ready)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, handler)
+    return [p for p in multiprocessing.active_children() if p not in before]
+
+
 def submit(pool: Executor, job: SolveJob) -> Future:
-    """Queue ``job`` on ``pool`` (``open_pool``)."""
+    """Queue ``job`` on ``pool`` (``solve_pool``)."""
     return pool.submit(_run_in_worker, job)
