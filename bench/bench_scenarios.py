@@ -38,7 +38,7 @@ def run_one(path: Path, timeline: str | None, out: Path) -> dict[str, Any]:
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     row: dict[str, Any] = {"scenario": path.stem, "wall_s": time.perf_counter() - t0}
     try:
-        summary = json.loads(proc.stdout[proc.stdout.index("[") :])[0]
+        summary = json.loads(proc.stdout)[0]  # --json: stdout is the JSON summary alone
     except (ValueError, IndexError, KeyError):
         return row | {"status": f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"}
     row |= {k: summary.get(k) for k in ("status", "cost_eur", "unserved_penalty_eur", "gap")}
