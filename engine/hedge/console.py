@@ -142,6 +142,9 @@ def hedge_command(
         if quiet or as_json:
             return
         step = info.get("step", info.get("stage", ""))
+        if step == "method":
+            _say_method(info)
+            return
         where = " ".join(f"{k}={info[k]}" for k in ("future", "plan", "start") if info.get(k))
         if info.get("gap") is not None:
             where += f" expected {meur_text(info['expected_eur'])} gap {100 * info['gap']:.2f} %"
@@ -181,6 +184,19 @@ def hedge_command(
     if not r.has_plan:
         raise typer.Exit(EXIT_NO_PLAN)
     raise typer.Exit(EXIT_OK if r.status == "optimal" else EXIT_TIME_LIMIT)
+
+
+def _say_method(info: dict[str, Any]) -> None:
+    """The method and workers chosen; for progressive hedging without ``--first-plan``,
+    how to get a plan sooner on large networks."""
+    name = "progressive hedging" if info["method"] == "ph" else "extensive form"
+    console.print(f"  method: {name}, {info['workers']} worker(s) for the single-future solves")
+    if info["method"] == "ph" and not info.get("first_plan"):
+        console.print(
+            "  tip: on large networks --first-plan stops each single-future solve at its "
+            "LP-rounded plan instead of running its MIP up to --time-limit (docs/hedge.md)",
+            highlight=False,
+        )
 
 
 def _print(name: str, r: Any, run_dir: Path | None) -> None:

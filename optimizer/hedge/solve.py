@@ -149,6 +149,8 @@ def solve_hedge(
     out.method = choose_method(models, risk, method)
     session = Session(replace(options, log_path=None, model_path=None))
     out.workers = choose_workers(models, workers)
+    say({"stage": "hedge", "step": "method", "method": out.method, "workers": out.workers,
+         "first_plan": options.first_plan})  # fmt: skip
     with solve_pool(models, data, session, out.workers) as pool:
         return _hedge(out, models, data, session, pool, say, ph, ef_time_limit_s, start)
 

@@ -89,3 +89,18 @@ def test_first_plan_flag_reaches_the_single_future_solves(tmp_path):
     manifest, _ = read_hedged(tmp_path / "trio-hedged")
     assert manifest["solver"]["first_plan"] is True
     assert manifest["bound_eur"] <= manifest["expected_cost_eur"] * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("first_plan", [False, True])
+def test_progress_names_the_method_and_workers_and_tips_first_plan(tmp_path, first_plan):
+    """Without ``--quiet`` the run says which method and how many workers it uses (the
+    manifest's ``solver.workers``), and, for PH without ``--first-plan``, how to get a plan
+    sooner on a large network."""
+    args = ["hedge", str(SCENARIO), "--out", str(tmp_path), "--futures", "early:0.5,mid:0.5",
+            "--commit-until", "2030", "--method", "ph", "--workers", "1"]  # fmt: skip
+    result = runner.invoke(app, [*args, *(["--first-plan"] if first_plan else [])])
+    assert result.exit_code in (0, 1), result.output
+    assert "method: progressive hedging, 1 worker(s)" in result.output
+    assert ("tip: on large networks --first-plan" in result.output) is not first_plan
+    manifest, _ = read_hedged(tmp_path / "trio-hedged")
+    assert manifest["solver"]["workers"] == 1
