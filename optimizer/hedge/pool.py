@@ -128,12 +128,18 @@ def _run_in_worker(job: SolveJob) -> JobResult:
 
 
 class _InProcess(Executor):
-    """Runs each job when it is submitted, on the main process's models."""
+    """Runs each job when it is submitted, on the main process's models (``fn``, the
+    worker's entry, is not needed: the job runs on ``models`` with ``session``)."""
 
-    def __init__(self, models: Mapping[str, pyo.ConcreteModel], data, session: Session):
+    def __init__(
+        self,
+        models: Mapping[str, pyo.ConcreteModel],
+        data: Mapping[str, ModelData],
+        session: Session,
+    ) -> None:
         self.models, self.data, self.session = models, data, session
 
-    def submit(self, fn, /, *args, **kwargs) -> Future:  # type: ignore[override]
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:  # type: ignore[override]
         (job,) = args
         done: Future = Future()
         try:
