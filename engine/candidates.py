@@ -283,7 +283,7 @@ def candidate_links(
     ``length_km`` and ``span``. ``bypass_loss_db`` (per site a fibre path passes) and
     ``link_margin_db`` (per optical link) are the scenario's ``network`` keys (0 here: no extra
     loss); ``hut_grid_km`` puts repeater-chain nodes on each span's hut grid
-    (``FieldSites.grid_node``; None: the whole km nearest their ideal place). Returns
+    (``FieldSites.chain_node``; None: the whole km nearest their ideal place). Returns
     ModelData-ready tables with unique link ids ``tech:A-B`` (``/2``, ``/3`` ... for further
     routes between the same sites), and the sites table: ``sites`` with ``kind`` "site", then
     the field huts the surviving links use (``kind`` "field").

@@ -137,15 +137,19 @@ class FieldSites:
             text = f"{km:g}"
         return self._hut(route, at, km, text)
 
-    def grid_node(self, route: Route, position_km: float, grid_km: float) -> Node:
-        """The node nearest ``position_km`` on its span's hut grid: the span split into
-        ``p = max(1, round(length / grid_km))`` equal parts (halves up), counted from the
-        sorted-first end site, so every chain crossing the span shares the same huts. A grid
-        point at an end is that site; a span of one part has no grid point inside and gets
-        ``node``'s whole-km hut instead. The node is at most half a part (about
-        ``grid_km / 2``) from ``position_km``; callers measure their links from where it is."""
+    def chain_node(self, route: Route, position_km: float) -> Node:
+        """A repeater-chain node in the field near ``position_km``: without ``grid_km``,
+        ``node``'s whole-km hut; with it, the nearest point of its span's hut grid: the
+        span split into ``p = max(1, round(length / grid_km))`` equal parts (halves up),
+        counted from the sorted-first end site, so every chain crossing the span shares the
+        same huts. A grid point at an end is that site; a span of one part has no grid point
+        inside and gets ``node``'s whole-km hut instead. The node is at most half a part
+        (about ``grid_km / 2``) from ``position_km``; callers measure their links from where
+        it is."""
+        if self.grid_km is None:
+            return self.node(route, position_km)
         at = _SpanPoint.of(route, position_km)
-        parts = max(1, math.floor(at.span / grid_km + 0.5))
+        parts = max(1, math.floor(at.span / self.grid_km + 0.5))
         if parts == 1:
             return self.node(route, position_km)
         j = min(max(math.floor(at.offset / (at.span / parts) + 0.5), 0), parts)  # halves up
@@ -198,7 +202,7 @@ def chain_layouts(
     Node j sits at the equal-spacing point j L / 2**n: at the intermediate site nearest it
     when that site is within max(5 % of L / 2**n, 0.5 km), else at a field hut: the
     whole-km hut nearest it, or, when ``fields`` has a ``grid_km``, the nearest point of
-    its span's hut grid (``FieldSites.grid_node``), shared by every chain over that span.
+    its span's hut grid (``FieldSites.chain_node``), shared by every chain over that span.
     The model assumes equal links, so it gets 2**n x the longest one as placed
     (conservative)."""
     inner = range(1, len(route.sites) - 1)
@@ -212,10 +216,8 @@ def chain_layouts(
             i = nearest_index(pos, inner.start, inner.stop, target) if len(inner) else None
             if i is not None and abs(pos[i] - target) <= snap:
                 nodes.append(Node(route.sites[i], pos[i]))
-            elif fields.grid_km is not None:
-                nodes.append(fields.grid_node(route, target, fields.grid_km))
             else:
-                nodes.append(fields.node(route, target))
+                nodes.append(fields.chain_node(route, target))
         if not _distinct_inner(route, nodes):
             continue
         links = loss.links_km(route, nodes)

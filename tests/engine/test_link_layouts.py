@@ -238,9 +238,9 @@ def test_hut_grid_of_an_uneven_span_and_of_a_span_too_short_for_it():
     node falls back to the whole km nearest its ideal place (6 km)."""
     fields = FieldSites({"A": (0.0, 0.0), "B": (1.0, 0.0)}, grid_km=10.0)
     uneven = route_of(_graph([("A", "B", 95.0)]), ["A", "B"])
-    assert fields.grid_node(uneven, 47.5, 10.0).site == "A~B@47.5km"
+    assert fields.chain_node(uneven, 47.5).site == "A~B@47.5km"
     short = route_of(_graph([("A", "B", 12.0)]), ["A", "B"])
-    assert fields.grid_node(short, 6.0, 10.0).site == "A~B@6km"
+    assert fields.chain_node(short, 6.0).site == "A~B@6km"
 
 
 def test_repeater_chain_link_prices_every_node_and_rates_the_layout():
