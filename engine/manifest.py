@@ -21,10 +21,11 @@ PACKAGES = (
 )
 
 
-def package_versions() -> dict[str, str]:
-    """Installed versions of qroad and the packages its results depend on."""
+def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Installed versions of qroad and the packages its results depend on, and of the
+    ``extra`` ones a run used besides (e.g. mpi-sppy for progressive hedging)."""
     versions: dict[str, str] = {"python": sys.version.split()[0]}
-    for name in PACKAGES:
+    for name in (*PACKAGES, *extra):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

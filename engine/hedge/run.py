@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -202,21 +201,12 @@ def manifest(
             "workers": result.workers,
         },
         "timings_s": timings,
-        "versions": package_versions() | _mpisppy_version(result.method),
+        # mpi-sppy solved the PH subproblems
+        "versions": package_versions(("mpi-sppy",) if result.method == "ph" else ()),
         "environment": environment(),
         "source_file": str(base.source_file) if base.source_file else None,
         "scenario_resolved": base.resolved(),
     }
-
-
-def _mpisppy_version(method: str) -> dict[str, str]:
-    """mpi-sppy's version when progressive hedging ran (it solved the PH subproblems)."""
-    if method != "ph":
-        return {}
-    try:
-        return {"mpi-sppy": metadata.version("mpi-sppy")}
-    except metadata.PackageNotFoundError:
-        return {"mpi-sppy": "not installed"}
 
 
 def provenance_entry(provenance: dict[str, Any]) -> dict[str, Any]:
