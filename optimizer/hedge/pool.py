@@ -19,6 +19,7 @@ test's stand-in included, sees them).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -165,8 +166,6 @@ def choose_workers(models: Mapping[str, pyo.ConcreteModel], workers: int | None)
 
 def _cores() -> int:
     try:
-        import os
-
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return multiprocessing.cpu_count()

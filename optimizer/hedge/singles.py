@@ -75,11 +75,11 @@ def own_and_held(
                 return None
             out.own_optimum_eur[f] = float(r.objective_eur)  # type: ignore[arg-type]
             out.plan_commitments[f] = r.commitment or {}
-            out.plan_cost_eur.get(f, {})[f] = out.own_optimum_eur[f]
             owns_left -= 1
             if owns_left == 0:
                 out.timings_s["own_s"] = round(time.perf_counter() - start, 3)
             if f in plans:
+                out.plan_cost_eur[f][f] = out.own_optimum_eur[f]
                 others = [o for o in names if o != f]
                 queued, missing = _queue(pool, models, f, out.plan_commitments[f], others, say)
                 pending |= queued
