@@ -85,11 +85,11 @@ def main() -> None:
     )
     if manifest.get("method") == "ph":
         ph, gap = manifest.get("ph") or {}, manifest.get("gap")
+        skipped = manifest.get("skipped") or []
         st.caption(
             f"Found by progressive hedging ({ph.get('iterations')} iterations), within "
-            + ("n/a" if gap is None else f"{100 * gap:.1f} %")
-            + " of its lower bound. Not computed: " + "; ".join(manifest.get("skipped", []))
-            + "."
+            + ("n/a" if gap is None else f"{100 * gap:.1f} %") + " of its lower bound."
+            + (" Not computed: " + "; ".join(skipped) + "." if skipped else "")
         )  # fmt: skip
     out = ruled_out(tables["capacity"], tables["links"], periods)
     st.subheader("Options ruled out before the commit year")
