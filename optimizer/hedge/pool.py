@@ -201,11 +201,14 @@ def solve_pool(
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.join(timeout=10)
+        # the pool's manager thread sees its workers gone, drops the queued jobs and ends;
+        # waiting for it keeps CPython 3.11's exit hook from writing to the pipe that
+        # thread closes ("Exception ignored ... Bad file descriptor" at exit otherwise)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
